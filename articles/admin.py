@@ -1,0 +1,79 @@
+from django.contrib import admin
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.html import format_html
+
+from .models import Article, Byline, Contributor, PullQuote, Topic
+
+
+class BylineInline(admin.TabularInline):
+    model = Byline
+    extra = 1
+    autocomplete_fields = ["contributor"]
+    verbose_name = "contributor"
+    verbose_name_plural = "Byline (in order)"
+
+
+class PullQuoteInline(admin.StackedInline):
+    model = PullQuote
+    extra = 0
+    fields = [("text",), ("attribution", "source_url"), "position"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+@admin.register(Article)
+class ArticleAdmin(admin.ModelAdmin):
+    inlines = [BylineInline, PullQuoteInline]
+    list_display = ["title", "byline", "status", "visibility", "publish_at", "featured", "page"]
+    list_filter = ["status", "visibility", "featured", "topics", "contributors"]
+    search_fields = ["title", "dek", "slug"]
+    date_hierarchy = "publish_at"
+    prepopulated_fields = {"slug": ["title"]}
+    autocomplete_fields = ["topics"]
+    readonly_fields = ["reading_minutes", "created_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["title", "slug", "dek", "body"]}),
+        ("Publishing", {"fields": ["status", "publish_at", "visibility", "featured", "topics"]}),
+        ("Picture", {"fields": ["hero_image", "hero_alt", "hero_credit"]}),
+        ("About", {"fields": ["reading_minutes", "created_at", "updated_at"]}),
+    ]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
+        return super().get_queryset(request).with_bylines()
+
+    @admin.display(description="By")
+    def byline(self, article: Article) -> str:
+        return ", ".join(b.contributor.name for b in article.bylines.all())
+
+    @admin.display(description="Page")
+    def page(self, article: Article) -> str:
+        label = "View" if article.is_public_now else "Preview"
+        return format_html('<a href="{}">{}</a>', article.get_absolute_url(), label)
+
+
+@admin.register(Contributor)
+class ContributorAdmin(admin.ModelAdmin):
+    list_display = ["thumbnail", "name", "role_line", "user"]
+    list_display_links = ["thumbnail", "name"]
+    search_fields = ["name", "role_line"]
+    prepopulated_fields = {"slug": ["name"]}
+    autocomplete_fields = ["user"]
+    fields = ["name", "slug", "role_line", "bio", "portrait", "links", "user"]
+
+    @admin.display(description="Portrait")
+    def thumbnail(self, contributor: Contributor) -> str:
+        picture = contributor.portrait_picture
+        if not picture:
+            return "–"
+        return format_html(
+            '<img src="{}" alt="" width="48" height="48">',
+            picture.smallest_url,
+        )
+
+
+@admin.register(Topic)
+class TopicAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    prepopulated_fields = {"slug": ["name"]}

@@ -1,0 +1,39 @@
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.db.models import QuerySet
+from django.urls import reverse_lazy
+from django.utils.feedgenerator import Rss201rev2Feed
+
+from .models import Article
+
+FEED_LENGTH = 20
+
+
+class LatestArticlesFeed(Feed):
+    feed_type = Rss201rev2Feed
+    link = reverse_lazy("articles:home")
+    description_template = None
+
+    def title(self) -> str:
+        return settings.PUBLICATION_NAME
+
+    def description(self) -> str:
+        return f"The latest essays and reporting from {settings.PUBLICATION_NAME}."
+
+    def items(self) -> QuerySet[Article]:
+        return Article.objects.published().with_bylines()[:FEED_LENGTH]
+
+    def item_title(self, item: Article) -> str:
+        return item.title
+
+    def item_description(self, item: Article) -> str:
+        return item.dek
+
+    def item_pubdate(self, item: Article):
+        return item.publish_at
+
+    def item_updateddate(self, item: Article):
+        return item.updated_at
+
+    def item_author_name(self, item: Article) -> str:
+        return ", ".join(byline.contributor.name for byline in item.bylines.all())

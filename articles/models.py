@@ -1,0 +1,306 @@
+from django.conf import settings
+from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import connection, models
+from django.db.models import Prefetch, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from . import rendering
+from .images import (
+    HERO_WIDTHS,
+    PORTRAIT_WIDTHS,
+    Picture,
+    picture,
+    prepare_upload,
+    validate_image_upload,
+)
+
+
+def validate_link_lines(value: str) -> None:
+    check = URLValidator(schemes=["http", "https"])
+    for line in value.splitlines():
+        if line.strip():
+            try:
+                check(line.strip())
+            except ValidationError:
+                raise ValidationError(
+                    "“%(line)s” is not a web address. Put one address per line, "
+                    "starting with https://.",
+                    code="invalid_link",
+                    params={"line": line.strip()[:100]},
+                ) from None
+
+
+class Contributor(models.Model):
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=140, unique=True)
+    role_line = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Shown under the name in every byline, e.g. “Semiconductor Analyst”.",
+    )
+    bio = models.TextField(
+        blank=True, max_length=3000, help_text="Plain text for the profile page."
+    )
+    portrait = models.ImageField(
+        upload_to="portraits/",
+        blank=True,
+        validators=[validate_image_upload],
+        help_text="A square JPEG, PNG or WebP works best. Location and camera data are removed.",
+    )
+    portrait_renditions = models.JSONField(default=list, editable=False)
+    links = models.TextField(
+        blank=True,
+        max_length=2000,
+        validators=[validate_link_lines],
+        help_text="Web addresses shown on the profile, one per line.",
+    )
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="contributor",
+        help_text="The contributor's own account, if they have one.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        if self.portrait and not self.portrait._committed:
+            self.portrait, self.portrait_renditions = prepare_upload(self.portrait, PORTRAIT_WIDTHS)
+        elif not self.portrait:
+            self.portrait_renditions = []
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:contributor-detail", kwargs={"slug": self.slug})
+
+    @property
+    def portrait_picture(self) -> Picture | None:
+        return picture(self.portrait_renditions)
+
+    @property
+    def link_urls(self) -> list[str]:
+        return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True, max_length=1000)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:topic-detail", kwargs={"slug": self.slug})
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self) -> "ArticleQuerySet":
+        """Posts the public may see: not drafts, and their publish time has come."""
+        return self.filter(
+            status__in=[Article.Status.SCHEDULED, Article.Status.PUBLISHED],
+            publish_at__lte=timezone.now(),
+        )
+
+    def search(self, query: str) -> "ArticleQuerySet":
+        """Full-text search on PostgreSQL, every word as a substring elsewhere."""
+        if connection.vendor == "postgresql":
+            vector = (
+                SearchVector("title", weight="A")
+                + SearchVector("dek", weight="B")
+                + SearchVector("body", weight="C")
+            )
+            search_query = SearchQuery(query, search_type="websearch")
+            return (
+                self.annotate(document=vector, rank=SearchRank(vector, search_query))
+                .filter(document=search_query)
+                .order_by("-rank", "-publish_at")
+            )
+        matches = self
+        for word in query.split():
+            matches = matches.filter(
+                Q(title__icontains=word) | Q(dek__icontains=word) | Q(body__icontains=word)
+            )
+        return matches
+
+    def with_bylines(self) -> "ArticleQuerySet":
+        return self.prefetch_related(BYLINES)
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+
+    class Visibility(models.TextChoices):
+        PUBLIC = "public", "Everyone"
+        MEMBERS = "members", "Members only"
+
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True, help_text="The post's web address.")
+    dek = models.TextField(
+        "standfirst",
+        max_length=600,
+        blank=True,
+        help_text="The paragraph under the title. Also the summary in search results and feeds.",
+    )
+    body = models.TextField(
+        blank=True, help_text="Markdown. Pull quotes are placed into it from the list below."
+    )
+    body_html = models.TextField(editable=False, default="")
+    reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
+    hero_image = models.ImageField(
+        "picture",
+        upload_to="heroes/",
+        blank=True,
+        validators=[validate_image_upload],
+        help_text="Shown above the post, at least 1600 pixels wide. Location and camera data "
+        "are removed.",
+    )
+    hero_alt = models.CharField(
+        "picture description",
+        max_length=250,
+        blank=True,
+        help_text="What the picture shows, for readers who cannot see it.",
+    )
+    hero_credit = models.CharField("picture credit", max_length=200, blank=True)
+    hero_renditions = models.JSONField(default=list, editable=False)
+    contributors = models.ManyToManyField(
+        Contributor, through="Byline", related_name="articles", blank=True
+    )
+    topics = models.ManyToManyField(Topic, related_name="articles", blank=True)
+    status = models.CharField(max_length=10, choices=Status, default=Status.DRAFT)
+    publish_at = models.DateTimeField(
+        "publish time",
+        null=True,
+        blank=True,
+        help_text="A scheduled post goes public at this time. Left empty, publishing uses now.",
+    )
+    visibility = models.CharField(max_length=10, choices=Visibility, default=Visibility.PUBLIC)
+    featured = models.BooleanField(
+        default=False, help_text="The newest featured post leads the front page."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-publish_at", "-id"]
+        indexes = [
+            models.Index(fields=["-publish_at", "status"], name="article_publish_at_status"),
+            models.Index(
+                fields=["-publish_at"], condition=Q(featured=True), name="article_featured"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def save(self, *args, **kwargs) -> None:
+        if self.status == self.Status.PUBLISHED and not self.publish_at:
+            self.publish_at = timezone.now()
+        if self.hero_image and not self.hero_image._committed:
+            self.hero_image, self.hero_renditions = prepare_upload(self.hero_image, HERO_WIDTHS)
+        elif not self.hero_image:
+            self.hero_renditions = []
+        self.render_body()
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("articles:article-detail", kwargs={"slug": self.slug})
+
+    def clean(self) -> None:
+        if self.status == self.Status.SCHEDULED and not self.publish_at:
+            raise ValidationError({"publish_at": "Choose when this scheduled post goes public."})
+        if self.hero_image and not self.hero_alt.strip():
+            raise ValidationError(
+                {"hero_alt": "Describe the picture for readers who cannot see it."}
+            )
+
+    def render_body(self) -> None:
+        quotes = [q.as_quote() for q in self.pull_quotes.all()] if self.pk else []
+        self.body_html = rendering.render_body(self.body, quotes)
+        self.reading_minutes = rendering.reading_minutes(rendering.plain_text(self.body))
+
+    @property
+    def is_public_now(self) -> bool:
+        return (
+            self.status != self.Status.DRAFT
+            and self.publish_at is not None
+            and self.publish_at <= timezone.now()
+        )
+
+    @property
+    def hero_picture(self) -> Picture | None:
+        return picture(self.hero_renditions)
+
+
+class Byline(models.Model):
+    """A contributor credited on a post, in the order the byline names them."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    contributor = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="bylines")
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "contributor"],
+                name="byline_unique_contributor_per_article",
+                violation_error_message="This contributor is already on the byline.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.contributor} on {self.article}"
+
+
+# Each post's byline with its contributors, in one query for a whole list of posts.
+BYLINES = Prefetch("bylines", queryset=Byline.objects.select_related("contributor"))
+
+
+class PullQuote(models.Model):
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="pull_quotes")
+    text = models.TextField(max_length=600)
+    attribution = models.CharField(
+        max_length=300, help_text="Shown after a dash, e.g. “Umee's Brent Xu wrote for Coindesk”."
+    )
+    source_url = models.URLField("source", blank=True, help_text="Optional link to the source.")
+    position = models.PositiveSmallIntegerField(
+        default=0,
+        help_text="Stands after this many blocks of the body (paragraphs, headings, lists, "
+        "pictures); 0 puts it first, a number past the end puts it last.",
+    )
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.article.save(update_fields=["body_html", "reading_minutes", "updated_at"])
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.article.save(update_fields=["body_html", "reading_minutes", "updated_at"])
+        return result
+
+    def as_quote(self) -> rendering.Quote:
+        return rendering.Quote(self.text, self.attribution, self.source_url, self.position)

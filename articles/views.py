@@ -1,0 +1,88 @@
+from django.conf import settings
+from django.db.models import QuerySet, prefetch_related_objects
+from django.shortcuts import get_object_or_404
+from django.views.generic import DetailView, ListView
+
+from .metadata import article_structured_data
+from .models import BYLINES, Article, Contributor, Topic
+
+
+class ArticleListView(ListView):
+    """A paginated list of published posts, newest first."""
+
+    context_object_name = "articles"
+
+    def get_paginate_by(self, queryset: QuerySet[Article]) -> int:
+        return settings.ARTICLES_PER_PAGE
+
+    def get_queryset(self) -> QuerySet[Article]:
+        return Article.objects.published().with_bylines()
+
+
+class FrontPageView(ArticleListView):
+    template_name = "articles/front_page.html"
+
+    def get_queryset(self) -> QuerySet[Article]:
+        published = Article.objects.published()
+        self.featured = published.filter(featured=True).first()
+        return published.exclude(pk=self.featured.pk) if self.featured else published
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        # The lead story leads the first page only; one query brings every byline.
+        featured = self.featured if context["page_obj"].number == 1 else None
+        articles = list(context["articles"])
+        prefetch_related_objects([*articles, featured] if featured else articles, BYLINES)
+        return {**context, "featured": featured, "articles": articles}
+
+
+class ArticleDetailView(DetailView):
+    context_object_name = "article"
+
+    def get_queryset(self) -> QuerySet[Article]:
+        # Staff preview drafts and scheduled posts at the address they will have.
+        articles = (
+            Article.objects.all() if self.request.user.is_staff else Article.objects.published()
+        )
+        return articles.with_bylines().prefetch_related("topics")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["structured_data"] = article_structured_data(self.object, self.request)
+        return context
+
+
+class ContributorDetailView(ArticleListView):
+    template_name = "articles/contributor_detail.html"
+
+    def get_queryset(self) -> QuerySet[Article]:
+        self.contributor = get_object_or_404(Contributor, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(bylines__contributor=self.contributor)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(contributor=self.contributor, **kwargs)
+
+
+class TopicDetailView(ArticleListView):
+    template_name = "articles/topic_detail.html"
+
+    def get_queryset(self) -> QuerySet[Article]:
+        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        return super().get_queryset().filter(topics=self.topic)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(topic=self.topic, **kwargs)
+
+
+class SearchView(ArticleListView):
+    template_name = "articles/search.html"
+    max_query_length = 200
+
+    def get_queryset(self) -> QuerySet[Article]:
+        self.query = self.request.GET.get("q", "").strip()[: self.max_query_length]
+        if not self.query:
+            return Article.objects.none()
+        return super().get_queryset().search(self.query)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(query=self.query, **kwargs)

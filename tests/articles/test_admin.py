@@ -1,0 +1,120 @@
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from articles.models import Article, Contributor
+from tests.factories import image_upload, make_article, make_contributor, make_topic
+
+pytestmark = pytest.mark.django_db
+
+MODELS = ["articles.article", "articles.contributor", "articles.topic", "members.user"]
+
+
+def admin_url(model: str, view: str, *args) -> str:
+    app, name = model.split(".")
+    return reverse(f"admin:{app}_{name}_{view}", args=args)
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_every_changelist_and_add_page_opens_for_staff(staff_client, model):
+    make_article(contributors=[make_contributor(portrait=image_upload())], topics=[make_topic()])
+    for view in ["changelist", "add"]:
+        response = staff_client.get(admin_url(model, view))
+        assert response.status_code == 200, (model, view)
+
+
+def test_article_change_page_opens_for_staff(staff_client):
+    article = make_article(pull_quotes=[{"text": "Q", "attribution": "A", "position": 1}])
+    assert staff_client.get(admin_url("articles.article", "change", article.pk)).status_code == 200
+
+
+@pytest.mark.parametrize("model", MODELS)
+def test_readers_who_are_not_staff_get_nothing_from_admin(reader_client, client, model):
+    for visitor in (reader_client, client):
+        response = visitor.get(admin_url(model, "changelist"))
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+
+
+def article_form(**overrides) -> dict:
+    data = {
+        "title": "A new essay",
+        "slug": "a-new-essay",
+        "dek": "Its standfirst.",
+        "body": "First.\n\nSecond.",
+        "status": "published",
+        "publish_at_0": "2024-01-02",
+        "publish_at_1": "09:00:00",
+        "visibility": "public",
+        "hero_alt": "",
+        "hero_credit": "",
+        "bylines-TOTAL_FORMS": "1",
+        "bylines-INITIAL_FORMS": "0",
+        "bylines-0-order": "0",
+        "pull_quotes-TOTAL_FORMS": "1",
+        "pull_quotes-INITIAL_FORMS": "0",
+        "pull_quotes-0-text": "Quoted <em>words</em>",
+        "pull_quotes-0-attribution": "A critic",
+        "pull_quotes-0-source_url": "",
+        "pull_quotes-0-position": "1",
+    }
+    return {**data, **overrides}
+
+
+def test_staff_write_a_post_with_byline_and_pull_quote(staff_client):
+    writer = make_contributor(name="Toby Daniels")
+
+    response = staff_client.post(
+        admin_url("articles.article", "add"), article_form(**{"bylines-0-contributor": writer.pk})
+    )
+
+    assert response.status_code == 302
+    article = Article.objects.get(slug="a-new-essay")
+    assert [b.contributor for b in article.bylines.all()] == [writer]
+    assert article.body_html == (
+        "<p>First.</p>\n"
+        '<figure class="pull-quote"><blockquote><p>Quoted &lt;em&gt;words&lt;/em&gt;</p>'
+        "</blockquote><figcaption>– A critic</figcaption></figure>\n<p>Second.</p>"
+    )
+
+
+def test_admin_refuses_a_fake_picture_with_a_clear_message_and_keeps_the_text(staff_client):
+    fake = SimpleUploadedFile("photo.jpg", b"not an image at all", content_type="image/jpeg")
+
+    response = staff_client.post(
+        admin_url("articles.article", "add"),
+        article_form(hero_image=fake, hero_alt="Something"),
+    )
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["hero_image"] == [
+        "Upload a valid image. The file you uploaded was either not an image or a corrupted image."
+    ]
+    assert 'value="A new essay"' in response.content.decode()
+    assert not Article.objects.exists()
+
+
+def test_admin_refuses_an_oversized_portrait(staff_client, settings):
+    settings.IMAGE_MAX_PIXELS = 100_000
+    response = staff_client.post(
+        admin_url("articles.contributor", "add"),
+        {
+            "name": "Ann",
+            "slug": "ann",
+            "role_line": "",
+            "bio": "",
+            "links": "",
+            "portrait": image_upload(width=1000, height=1000),
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["portrait"] == [
+        "This picture is 1000×1000 pixels; at most 0.1 million pixels are accepted."
+    ]
+    assert not Contributor.objects.exists()
+
+
+def test_changelist_links_drafts_to_their_preview(staff_client):
+    make_article(title="Work in progress", status=Article.Status.DRAFT)
+    html = staff_client.get(admin_url("articles.article", "changelist")).content.decode()
+    assert ">Preview</a>" in html

@@ -1,0 +1,37 @@
+"""Pages make a fixed number of queries, whatever the number of posts, writers and quotes."""
+
+import pytest
+
+from tests.factories import make_article, make_contributor, make_topic
+
+pytestmark = pytest.mark.django_db
+
+QUOTES = [{"text": f"Quote {n}", "attribution": "Someone", "position": n} for n in range(5)]
+
+
+def fill(count: int):
+    writers = [make_contributor() for _ in range(3)]
+    topics = [make_topic() for _ in range(2)]
+    articles = [
+        make_article(contributors=writers, topics=topics, pull_quotes=QUOTES, featured=n == 0)
+        for n in range(count)
+    ]
+    return writers[0], topics[0], articles[-1]
+
+
+@pytest.mark.parametrize("count", [2, 12])
+def test_list_pages_stay_within_four_queries(client, django_assert_max_num_queries, count):
+    writer, topic, _ = fill(count)
+    for url in ["/", "/?page=2" if count > 11 else "/", writer.get_absolute_url(),
+                topic.get_absolute_url(), "/search/?q=paragraph", "/feed/"]:  # fmt: skip
+        with django_assert_max_num_queries(4):
+            assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("count", [1, 10])
+def test_post_page_stays_within_three_queries(client, django_assert_num_queries, count):
+    *_, article = fill(count)
+    with django_assert_num_queries(3):
+        response = client.get(article.get_absolute_url())
+    assert response.content.decode().count('class="pull-quote"') == 5
+    assert response.content.decode().count('class="byline__name"') == 3

@@ -1,0 +1,244 @@
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from articles.models import Article
+from tests.factories import image_upload, make_article, make_contributor, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def json_ld(response) -> dict:
+    match = re.search(
+        r'<script type="application/ld\+json">(.*?)</script>', response.content.decode(), re.S
+    )
+    assert match, "no JSON-LD on the page"
+    return json.loads(match.group(1))
+
+
+def test_front_page_leads_with_the_featured_post_then_the_latest(client):
+    older = make_article(title="Older essay", publish_at=timezone.now() - timedelta(days=3))
+    newer = make_article(title="Newer essay", publish_at=timezone.now() - timedelta(days=1))
+    lead = make_article(title="The lead", featured=True)
+
+    response = client.get("/")
+
+    assert response.status_code == 200
+    assert response.context["featured"] == lead
+    assert list(response.context["articles"]) == [newer, older]
+    html = response.content.decode()
+    assert html.index("The lead") < html.index("Newer essay") < html.index("Older essay")
+
+
+def test_front_page_paginates_and_keeps_the_lead_on_page_one(client, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    make_article(featured=True, title="The lead")
+    for _ in range(5):
+        make_article()
+
+    page_one, page_three = client.get("/"), client.get("/?page=3")
+
+    assert [len(r.context["articles"]) for r in (page_one, page_three)] == [2, 1]
+    assert page_three.context["featured"] is None
+    assert 'rel="next" href="?page=2"' in page_one.content.decode()
+    assert client.get("/?page=9").status_code == 404
+
+
+def test_front_page_with_nothing_published_says_so(client):
+    make_article(status=Article.Status.DRAFT)
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Nothing published here yet." in response.content.decode()
+
+
+def test_post_page_shows_byline_body_pull_quote_and_topics(client):
+    writer = make_contributor(name="Ernie Smith", role_line="Founder of the newsletter Tedium")
+    topic = make_topic(name="Crypto", slug="crypto")
+    article = make_article(
+        title="DeFi abroad",
+        body="First.\n\nSecond.",
+        contributors=[writer],
+        topics=[topic],
+        pull_quotes=[{"text": "Quoted words", "attribution": "Brent Xu", "position": 1}],
+    )
+
+    response = client.get(f"/articles/{article.slug}/")
+
+    assert response.status_code == 200
+    assertions = [
+        '<h1 class="post__title">DeFi abroad</h1>',
+        f'<a class="byline__name" href="/contributors/{writer.slug}/">Ernie Smith</a>',
+        '<span class="byline__role">Founder of the newsletter Tedium</span>',
+        '<figure class="pull-quote"><blockquote><p>Quoted words</p></blockquote>'
+        "<figcaption>– Brent Xu</figcaption></figure>",
+        '<a href="/topics/crypto/">Crypto</a>',
+        "1 min read",
+    ]
+    html = response.content.decode()
+    for expected in assertions:
+        assert expected in html
+
+
+def test_post_page_metadata_for_search_engines_and_link_previews(client):
+    writer = make_contributor(name="Dylan Patel")
+    article = make_article(
+        title="Open <source> AI",
+        dek="Open models gain ground & fast.",
+        contributors=[writer],
+        hero_image=image_upload(width=1600, height=900),
+        hero_alt="A chip",
+    )
+
+    response = client.get(article.get_absolute_url())
+    html = response.content.decode()
+
+    url = f"http://testserver/articles/{article.slug}/"
+    assert "<title>Open &lt;source&gt; AI · The Ledger</title>" in html
+    assert '<meta name="description" content="Open models gain ground &amp; fast.">' in html
+    assert f'<link rel="canonical" href="{url}">' in html
+    assert '<meta property="og:title" content="Open &lt;source&gt; AI">' in html
+    assert '<meta property="og:image" content="http://testserver/media/renditions/' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    data = json_ld(response)
+    assert data["@type"] == "NewsArticle"
+    assert data["headline"] == "Open <source> AI"
+    assert data["author"] == [
+        {
+            "@type": "Person",
+            "name": "Dylan Patel",
+            "url": f"http://testserver/contributors/{writer.slug}/",
+        }
+    ]
+    assert data["url"] == url
+    assert "\\u003Csource\\u003E" in html  # a title cannot close the script element
+
+
+def test_post_picture_is_responsive_with_size_and_alt(client):
+    article = make_article(hero_image=image_upload(width=1600, height=900), hero_alt="A chip")
+    html = client.get(article.get_absolute_url()).content.decode()
+    img = re.search(r'<figure class="post__hero">\s*(<img [^>]+>)', html).group(1)
+    assert 'srcset="/media/renditions/' in img
+    assert " 480w, " in img and ' 1600w"' in img
+    assert 'sizes="(min-width: 60rem) 60rem, 100vw"' in img
+    assert 'width="1600" height="900" alt="A chip"' in img
+
+
+def test_post_without_a_picture_has_no_image(client):
+    article = make_article()
+    html = client.get(article.get_absolute_url()).content.decode()
+    assert "<img" not in html
+    assert "og:image" not in html
+    assert '<meta name="twitter:card" content="summary">' in html
+
+
+@pytest.mark.parametrize(
+    ("status", "publish_in"),
+    [
+        (Article.Status.DRAFT, timedelta(days=-1)),
+        (Article.Status.SCHEDULED, timedelta(days=1)),
+        (Article.Status.PUBLISHED, timedelta(days=1)),
+    ],
+)
+def test_unpublished_posts_are_404_to_the_public_and_previewable_by_staff(
+    client, reader_client, staff_client, status, publish_in
+):
+    article = make_article(status=status, publish_at=timezone.now() + publish_in)
+    url = article.get_absolute_url()
+
+    assert client.get(url).status_code == 404
+    assert reader_client.get(url).status_code == 404
+    preview = staff_client.get(url)
+    assert preview.status_code == 200
+    assert "and not public yet." in preview.content.decode()
+    assert '<meta name="robots" content="noindex">' in preview.content.decode()
+
+
+def test_unpublished_posts_stay_out_of_every_list(client):
+    writer, topic = make_contributor(), make_topic()
+    make_article(
+        title="Secret draft", status=Article.Status.DRAFT, contributors=[writer], topics=[topic]
+    )
+    for url in ["/", writer.get_absolute_url(), topic.get_absolute_url(), "/search/?q=Secret"]:
+        assert "Secret draft" not in client.get(url).content.decode(), url
+
+
+def test_contributor_page_shows_profile_and_their_posts_only(client):
+    writer = make_contributor(
+        name="Molly Crabapple",
+        role_line="Artist and writer in New York City.",
+        bio="Draws things.",
+        links="https://example.com/molly",
+    )
+    theirs = make_article(title="Against AI", contributors=[writer])
+    make_article(title="Someone else's", contributors=[make_contributor()])
+
+    response = client.get(f"/contributors/{writer.slug}/")
+
+    assert response.status_code == 200
+    assert list(response.context["articles"]) == [theirs]
+    html = response.content.decode()
+    assert "<h1>Molly Crabapple</h1>" in html
+    assert "Artist and writer in New York City." in html
+    assert "<p>Draws things.</p>" in html
+    assert '<a href="https://example.com/molly" rel="me noopener">' in html
+
+
+def test_topic_page_lists_posts_on_the_topic(client):
+    topic = make_topic(name="Policy", description="Rules and who writes them.")
+    on_topic = make_article(topics=[topic])
+    make_article()
+
+    response = client.get(f"/topics/{topic.slug}/")
+
+    assert list(response.context["articles"]) == [on_topic]
+    assert "Rules and who writes them." in response.content.decode()
+
+
+@pytest.mark.parametrize("url", ["/articles/nope/", "/contributors/nope/", "/topics/nope/"])
+def test_unknown_addresses_answer_the_sites_own_404(client, url):
+    response = client.get(url)
+    assert response.status_code == 404
+    assert "We can’t find that page" in response.content.decode()
+
+
+def test_search_finds_posts_by_title_dek_and_body(client):
+    by_title = make_article(title="Linux and the UNIX wars")
+    by_dek = make_article(dek="How Linux won")
+    by_body = make_article(body="A paragraph about Linux kernels.")
+    make_article(title="Nothing relevant", body="Only crypto here.")
+
+    response = client.get("/search/?q=linux")
+
+    assert response.status_code == 200
+    assert set(response.context["articles"]) == {by_title, by_dek, by_body}
+    assert "3 results for “linux”" in response.content.decode()
+
+
+def test_search_needs_every_word(client):
+    both = make_article(body="Open models and Linux.")
+    make_article(body="Only Linux.")
+    assert list(client.get("/search/?q=linux models").context["articles"]) == [both]
+
+
+def test_search_without_words_shows_only_the_form(client):
+    make_article()
+    response = client.get("/search/?q=   ")
+    assert response.status_code == 200
+    assert "result" not in response.content.decode().split("</header>")[1]
+
+
+def test_search_escapes_the_query_and_caps_its_length(client):
+    response = client.get("/search/", {"q": "<script>x</script>" + "a" * 500})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<script>x" not in html
+    assert response.context["query"] == ("<script>x</script>" + "a" * 500)[:200]
+
+
+def test_search_with_no_match_says_so(client):
+    make_article()
+    response = client.get("/search/?q=zebra")
+    assert "No posts match those words." in response.content.decode()

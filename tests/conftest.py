@@ -1,0 +1,31 @@
+import pytest
+from django.test import Client
+
+
+@pytest.fixture(autouse=True)
+def media_root(settings, tmp_path):
+    """Every test writes its uploads to a folder of its own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def staff_user(django_user_model):
+    return django_user_model.objects.create_user(
+        "editor@example.com", "a-long-password-for-staff", is_staff=True, is_superuser=True
+    )
+
+
+@pytest.fixture
+def staff_client(staff_user) -> Client:
+    client = Client()
+    client.force_login(staff_user)
+    return client
+
+
+@pytest.fixture
+def reader_client(django_user_model) -> Client:
+    """A logged-in reader who is neither staff nor a member."""
+    client = Client()
+    client.force_login(django_user_model.objects.create_user("reader@example.com", "a-long-pw"))
+    return client

@@ -1,0 +1,55 @@
+"""Small builders for test data: readable defaults, override what the test is about."""
+
+import io
+import itertools
+from datetime import timedelta
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+from PIL import Image
+
+from articles.models import Article, Byline, Contributor, PullQuote, Topic
+
+_numbers = itertools.count(1)
+
+
+def make_contributor(**fields) -> Contributor:
+    n = next(_numbers)
+    fields.setdefault("name", f"Writer {n}")
+    fields.setdefault("slug", f"writer-{n}")
+    fields.setdefault("role_line", "Staff writer")
+    return Contributor.objects.create(**fields)
+
+
+def make_topic(**fields) -> Topic:
+    n = next(_numbers)
+    fields.setdefault("name", f"Topic {n}")
+    fields.setdefault("slug", f"topic-{n}")
+    return Topic.objects.create(**fields)
+
+
+def make_article(*, contributors=(), topics=(), pull_quotes=(), **fields) -> Article:
+    n = next(_numbers)
+    fields.setdefault("title", f"Essay number {n}")
+    fields.setdefault("slug", f"essay-{n}")
+    fields.setdefault("dek", f"The standfirst of essay {n}.")
+    fields.setdefault("body", "First paragraph.\n\nSecond paragraph.\n\nThird paragraph.")
+    fields.setdefault("status", Article.Status.PUBLISHED)
+    fields.setdefault("publish_at", timezone.now() - timedelta(days=n % 30 + 1))
+    article = Article.objects.create(**fields)
+    for order, contributor in enumerate(contributors):
+        Byline.objects.create(article=article, contributor=contributor, order=order)
+    article.topics.set(topics)
+    for quote in pull_quotes:
+        PullQuote.objects.create(article=article, **quote)
+    return article
+
+
+def image_bytes(width: int = 800, height: int = 600, image_format: str = "JPEG", **save) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "#336699").save(buffer, format=image_format, **save)
+    return buffer.getvalue()
+
+
+def image_upload(name: str = "picture.jpg", **kwargs) -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, image_bytes(**kwargs), content_type="image/jpeg")

@@ -1,0 +1,25 @@
+import pytest
+from django.contrib.auth import authenticate, get_user_model
+from django.core.exceptions import ValidationError
+
+pytestmark = pytest.mark.django_db
+
+
+def test_email_is_the_login():
+    user = get_user_model().objects.create_user("Reader@Example.COM", "a-long-password")
+    assert str(user) == "Reader@example.com"
+    assert authenticate(username="reader@EXAMPLE.com", password="a-long-password") == user
+    assert authenticate(username=" reader@example.com ", password="a-long-password") == user
+
+
+def test_one_account_per_email_whatever_its_case():
+    get_user_model().objects.create_user("reader@example.com")
+    duplicate = get_user_model()(email="READER@example.com")
+    with pytest.raises(ValidationError) as error:
+        duplicate.validate_constraints()
+    assert error.value.messages == ["A user with this email address already exists."]
+
+
+def test_an_email_is_required():
+    with pytest.raises(ValueError, match=r"An email address is required\."):
+        get_user_model().objects.create_user("")
