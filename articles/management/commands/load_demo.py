@@ -99,8 +99,7 @@ class Command(BaseCommand):
             admin.save(update_fields=["password"])
         self.stdout.write(
             self.style.SUCCESS(
-                "\nDemo admin (local use only):\n"
-                "  http://127.0.0.1:8000/admin/\n"
+                "\nDemo admin (local use only), at /admin/ on the server:\n"
                 f"  email:    {DEMO_ADMIN_EMAIL}\n"
                 f"  password: {password}\n"
             )
