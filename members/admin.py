@@ -1,8 +1,51 @@
-from django.contrib import admin
+import csv
+
+from django import forms
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.db import models
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils import timezone
 
-from .models import User
+from .approvals import Result, approve_application, decline_application, resend_invitation
+from .models import Application, Membership, Tier, User
+
+
+def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow(header)
+    for row in rows:
+        # A leading =, +, - or @ would run as a formula in a spreadsheet.
+        writer.writerow([f"'{v}" if str(v)[:1] in "=+-@" else v for v in row])
+    return response
+
+
+def report(modeladmin, request: HttpRequest, results: list[Result], verb: str) -> None:
+    """One message per outcome, counted, so staff see exactly what an action did."""
+    done = results.count(Result.DONE)
+    already = results.count(Result.ALREADY)
+    skipped = results.count(Result.NOT_APPLICABLE)
+    if done:
+        modeladmin.message_user(request, f"{verb}: {done}.", messages.SUCCESS)
+    if already:
+        modeladmin.message_user(
+            request, f"Already done, nothing changed: {already}.", messages.WARNING
+        )
+    if skipped:
+        modeladmin.message_user(
+            request, f"Not possible for their status: {skipped}.", messages.WARNING
+        )
+
+
+class MembershipInline(admin.StackedInline):
+    model = Membership
+    extra = 0
+    can_delete = False
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -21,6 +64,7 @@ class UserEditForm(UserChangeForm):
 class UserAdmin(BaseUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
+    inlines = [MembershipInline]
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "first_name", "last_name")
@@ -42,3 +86,190 @@ class UserAdmin(BaseUserAdmin):
             },
         ),
     )
+
+
+@admin.register(Tier)
+class TierAdmin(admin.ModelAdmin):
+    list_display = [
+        "name",
+        "rank",
+        "monthly_price",
+        "yearly_price",
+        "currency",
+        "is_public",
+        "order",
+    ]
+    list_editable = ["order"]
+    prepopulated_fields = {"slug": ["name"]}
+    search_fields = ["name"]
+
+
+class ApproveForm(forms.Form):
+    tier = forms.ModelChoiceField(
+        queryset=Tier.objects.all(),
+        required=False,
+        empty_label="The package each applicant asked for",
+        label="Membership package",
+    )
+    ends_at = forms.SplitDateTimeField(
+        required=False,
+        label="Membership ends",
+        help_text="Leave empty for a membership that does not end.",
+        widget=admin.widgets.AdminSplitDateTime,
+    )
+
+    def clean_ends_at(self):
+        ends_at = self.cleaned_data["ends_at"]
+        if ends_at and ends_at <= timezone.now():
+            raise forms.ValidationError("Choose a time in the future, or leave it empty.")
+        return ends_at
+
+
+@admin.register(Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["full_name", "email", "organisation", "tier", "status", "created_at"]
+    list_filter = ["status", "tier", "created_at"]
+    search_fields = ["full_name", "email", "organisation"]
+    date_hierarchy = "created_at"
+    list_select_related = ["tier"]
+    show_full_result_count = False
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    actions = ["approve", "decline", "decline_with_email", "resend", "export_csv"]
+    readonly_fields = [
+        "status",
+        "reviewed_by",
+        "reviewed_at",
+        "invitation_sent_at",
+        "user",
+        "created_at",
+        "updated_at",
+    ]
+    fieldsets = [
+        ("Applicant", {"fields": ["full_name", "email", "organisation", "role", "link"]}),
+        ("Application", {"fields": ["tier", "reason", "heard_from", "consent", "created_at"]}),
+        (
+            "Review",
+            {
+                "fields": [
+                    "status",
+                    "review_notes",
+                    "reviewed_by",
+                    "reviewed_at",
+                    "invitation_sent_at",
+                    "user",
+                    "updated_at",
+                ]
+            },
+        ),
+    ]
+
+    def changelist_view(self, request: HttpRequest, extra_context=None):
+        pending = Application.objects.filter(status=Application.Status.PENDING).count()
+        extra_context = {**(extra_context or {}), "title": f"Applications: {pending} pending"}
+        return super().changelist_view(request, extra_context)
+
+    @admin.action(description="Approve and send invitations…")
+    def approve(self, request: HttpRequest, queryset: QuerySet[Application]):
+        form = ApproveForm(request.POST if "confirm" in request.POST else None)
+        if "confirm" in request.POST and form.is_valid():
+            results = [
+                approve_application(
+                    application,
+                    tier=form.cleaned_data["tier"],
+                    approved_by=request.user,
+                    ends_at=form.cleaned_data["ends_at"],
+                )
+                for application in queryset
+            ]
+            report(self, request, results, "Approved and invited")
+            return None
+        return TemplateResponse(
+            request,
+            "admin/members/application/approve.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": "Approve applications",
+                "opts": self.model._meta,
+                "applications": queryset.select_related("tier"),
+                "form": form,
+                "media": self.media + form.media,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    @admin.action(description="Decline without email")
+    def decline(self, request: HttpRequest, queryset: QuerySet[Application]):
+        results = [decline_application(a, declined_by=request.user, notify=False) for a in queryset]
+        report(self, request, results, "Declined")
+
+    @admin.action(description="Decline and send a polite email")
+    def decline_with_email(self, request: HttpRequest, queryset: QuerySet[Application]):
+        results = [decline_application(a, declined_by=request.user, notify=True) for a in queryset]
+        report(self, request, results, "Declined and told")
+
+    @admin.action(description="Resend invitation")
+    def resend(self, request: HttpRequest, queryset: QuerySet[Application]):
+        report(self, request, [resend_invitation(a) for a in queryset], "Invitation sent again")
+
+    @admin.action(description="Export as CSV")
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Application]):
+        return csv_response(
+            "applications.csv",
+            [
+                "Email",
+                "First Name",
+                "Last Name",
+                "Organisation",
+                "Role",
+                "Tier",
+                "Status",
+                "Applied",
+            ],
+            (
+                [
+                    a.email,
+                    *_split_name(a.full_name),
+                    a.organisation,
+                    a.role,
+                    a.tier.name,
+                    a.status,
+                    a.created_at.date().isoformat(),
+                ]
+                for a in queryset.select_related("tier")
+            ),
+        )
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "tier", "status", "started_at", "ends_at"]
+    list_filter = ["status", "tier", "started_at"]
+    search_fields = ["user__email", "user__first_name", "user__last_name"]
+    list_select_related = ["user", "tier"]
+    autocomplete_fields = ["user"]
+    show_full_result_count = False
+    actions = ["export_csv"]
+
+    @admin.action(description="Export as CSV")
+    def export_csv(self, request: HttpRequest, queryset: QuerySet[Membership]):
+        return csv_response(
+            "members.csv",
+            ["Email", "First Name", "Last Name", "Tier", "Status", "Member Since", "Ends"],
+            (
+                [
+                    m.user.email,
+                    m.user.first_name,
+                    m.user.last_name,
+                    m.tier.name,
+                    m.status,
+                    m.started_at.date().isoformat(),
+                    m.ends_at.date().isoformat() if m.ends_at else "",
+                ]
+                for m in queryset.select_related("user", "tier")
+            ),
+        )
+
+
+def _split_name(full_name: str) -> tuple[str, str]:
+    first, _, last = full_name.partition(" ")
+    return first, last

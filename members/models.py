@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
 
 
 class UserManager(BaseUserManager["User"]):
@@ -51,3 +54,146 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+
+class TierQuerySet(models.QuerySet):
+    def public(self) -> "TierQuerySet":
+        return self.filter(is_public=True)
+
+
+class Tier(models.Model):
+    """A membership package. A higher rank includes everything a lower one does."""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    rank = models.PositiveSmallIntegerField(
+        unique=True,
+        help_text="Higher ranks include everything lower ranks do (e.g. 1 Reader, 2 Insider).",
+    )
+    description = models.CharField(max_length=300, help_text="One line under the name.")
+    benefits = models.TextField(
+        blank=True, max_length=2000, help_text="What the package includes, one benefit per line."
+    )
+    monthly_price = models.DecimalField(
+        max_digits=8, decimal_places=2, null=True, blank=True, help_text="Shown only; no payments."
+    )
+    yearly_price = models.DecimalField(max_digits=8, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, default="USD", help_text="ISO code, e.g. USD, EUR.")
+    is_public = models.BooleanField(
+        "shown on the packages page",
+        default=True,
+        help_text="Hidden packages can still be granted by staff.",
+    )
+    order = models.PositiveSmallIntegerField(default=0, help_text="Left to right on the page.")
+
+    objects = TierQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["order", "rank"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return f"{reverse('members:apply')}?tier={self.slug}"
+
+    @property
+    def benefit_list(self) -> list[str]:
+        return [line.strip() for line in self.benefits.splitlines() if line.strip()]
+
+    def includes(self, other: "Tier") -> bool:
+        return self.rank >= other.rank
+
+
+class Application(models.Model):
+    """A request to join the Member Waitlist, one per email address."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+
+    class HeardFrom(models.TextChoices):
+        FRIEND = "friend", "A friend or colleague"
+        SOCIAL = "social", "Social media"
+        SEARCH = "search", "A search engine"
+        NEWSLETTER = "newsletter", "A newsletter or podcast"
+        EVENT = "event", "An event"
+        CONTRIBUTOR = "contributor", "One of our contributors"
+        OTHER = "other", "Somewhere else"
+
+    full_name = models.CharField(max_length=120)
+    email = models.EmailField(max_length=254)
+    organisation = models.CharField(max_length=120)
+    role = models.CharField(max_length=120)
+    link = models.URLField("LinkedIn or website", max_length=300, blank=True)
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="applications")
+    reason = models.TextField("why they want to join", max_length=2000)
+    heard_from = models.CharField("how they heard of us", max_length=20, choices=HeardFrom)
+    consent = models.BooleanField("agreed to be contacted", default=False)
+    status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
+    review_notes = models.TextField(blank=True, help_text="For staff only; never shown to them.")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="reviewed_applications",
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    invitation_sent_at = models.DateTimeField(null=True, blank=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="applications",
+        help_text="The account made when the application was approved.",
+    )
+    created_at = models.DateTimeField("applied", auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("email"),
+                name="application_email_unique_ci",
+                violation_error_message="There is already an application from this email.",
+            )
+        ]
+        indexes = [models.Index(fields=["status", "-created_at"], name="application_status_date")]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} <{self.email}>"
+
+
+class Membership(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "Active"
+        ENDED = "ended", "Ended"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="membership"
+    )
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="memberships")
+    status = models.CharField(max_length=10, choices=Status, default=Status.ACTIVE)
+    started_at = models.DateTimeField(default=timezone.now)
+    ends_at = models.DateTimeField(
+        null=True, blank=True, help_text="Leave empty for a membership that does not end."
+    )
+
+    class Meta:
+        indexes = [models.Index(fields=["status", "tier"], name="membership_status_tier")]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.tier})"
+
+    @property
+    def is_active(self) -> bool:
+        now = timezone.now()
+        return (
+            self.status == self.Status.ACTIVE
+            and self.started_at <= now
+            and (self.ends_at is None or self.ends_at > now)
+        )

@@ -60,6 +60,10 @@ if DEBUG and any(host not in LOCAL_HOSTS for host in ALLOWED_HOSTS):
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 PUBLICATION_NAME = env_str("PUBLICATION_NAME", "The Ledger")
+# The public address of the site, for links in emails sent outside a request (invitations).
+SITE_URL = env_str("SITE_URL", "" if not DEBUG else "http://127.0.0.1:8000").rstrip("/")
+if not SITE_URL:
+    raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off, e.g. https://example.com.")
 
 INSTALLED_APPS = [
     "members",
@@ -72,6 +76,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "allauth",
+    "allauth.account",
 ]
 
 MIDDLEWARE = [
@@ -83,6 +89,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
 ]
 
 ROOT_URLCONF = "publication.urls"
@@ -114,6 +121,28 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
+AUTHENTICATION_BACKENDS = [
+    "django.contrib.auth.backends.ModelBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
+LOGIN_URL = "account_login"
+LOGIN_REDIRECT_URL = "/"
+
+# Accounts (django-allauth): email is the login; membership is by application, so no signup.
+ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
+ACCOUNT_LOGIN_METHODS = {"email"}
+ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
+ACCOUNT_USER_MODEL_USERNAME_FIELD = None
+ACCOUNT_EMAIL_VERIFICATION = "optional"
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_LOGIN_BY_CODE_ENABLED = True
+ACCOUNT_LOGOUT_REDIRECT_URL = "/"
+ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
+ACCOUNT_EMAIL_NOTIFICATIONS = True
+ACCOUNT_PREVENT_ENUMERATION = True
+# Behind a load balancer, how many proxies add to X-Forwarded-For (client address for rate limits).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -154,8 +183,24 @@ EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "The Ledger <editors@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Staff told of each new application: comma-separated addresses.
+MANAGERS = [("", address) for address in env_list("MANAGERS")]
 
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
+
+# The Member Waitlist: applications a client address may send per window, and how long
+# an invitation link stays valid.
+APPLICATION_RATE_LIMIT = env_int("APPLICATION_RATE_LIMIT", 5)
+APPLICATION_RATE_WINDOW = env_int("APPLICATION_RATE_WINDOW", 60 * 60)
+INVITATION_MAX_AGE = env_int("INVITATION_MAX_AGE", 7 * 24 * 60 * 60)
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if env_str("REDIS_URL") or env_str("CACHE_URL"):
+    # Shared by every worker, so rate limits hold across processes.
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": env_str("REDIS_URL") or env_str("CACHE_URL"),
+    }
 
 LOGGING = {
     "version": 1,

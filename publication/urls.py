@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.conf.urls.static import static
 from django.contrib import admin
@@ -9,8 +10,14 @@ from articles.sitemaps import SITEMAPS
 
 from . import views
 
+# Staff log in through the site's own login, with its rate limits, not around it.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = f"{settings.PUBLICATION_NAME} administration"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("accounts/", include("allauth.urls")),
+    path("", include("members.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "robots.txt",

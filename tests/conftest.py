@@ -1,4 +1,5 @@
 import pytest
+from django.core.cache import cache
 from django.test import Client
 
 
@@ -7,6 +8,12 @@ def media_root(settings, tmp_path):
     """Every test writes its uploads to a folder of its own."""
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Rate-limit counters do not carry over from one test to the next."""
+    cache.clear()
 
 
 @pytest.fixture

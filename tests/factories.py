@@ -9,6 +9,7 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, Byline, Contributor, PullQuote, Topic
+from members.models import Application, Membership, Tier, User
 
 _numbers = itertools.count(1)
 
@@ -53,3 +54,32 @@ def image_bytes(width: int = 800, height: int = 600, image_format: str = "JPEG",
 
 def image_upload(name: str = "picture.jpg", **kwargs) -> SimpleUploadedFile:
     return SimpleUploadedFile(name, image_bytes(**kwargs), content_type="image/jpeg")
+
+
+def make_tier(**fields) -> Tier:
+    n = next(_numbers)
+    fields.setdefault("name", f"Tier {n}")
+    fields.setdefault("slug", f"tier-{n}")
+    fields.setdefault("rank", n)
+    fields.setdefault("description", f"What tier {n} is for.")
+    return Tier.objects.create(**fields)
+
+
+def make_application(**fields) -> Application:
+    n = next(_numbers)
+    fields.setdefault("full_name", f"Applicant Number{n}")
+    fields.setdefault("email", f"applicant{n}@example.com")
+    fields.setdefault("organisation", "Example Corp")
+    fields.setdefault("role", "Analyst")
+    fields.setdefault("reason", "I read everything you publish on policy.")
+    fields.setdefault("heard_from", Application.HeardFrom.FRIEND)
+    fields.setdefault("consent", True)
+    if "tier" not in fields:
+        fields["tier"] = make_tier()
+    return Application.objects.create(**fields)
+
+
+def make_member(tier: Tier | None = None, *, email: str | None = None, **membership) -> User:
+    user = User.objects.create_user(email or f"member{next(_numbers)}@example.com", "a-long-pw")
+    Membership.objects.create(user=user, tier=tier or make_tier(), **membership)
+    return user

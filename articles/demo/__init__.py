@@ -123,5 +123,41 @@ ARTICLES = [
 ]
 
 
+TIERS = [
+    {
+        "slug": "reader",
+        "name": "Reader",
+        "rank": 1,
+        "order": 1,
+        "description": "Every members-only essay and report, as it is published.",
+        "benefits": "All members-only posts\nThe full archive\nThe weekly members' letter",
+        "monthly_price": "8.00",
+        "yearly_price": "80.00",
+    },
+    {
+        "slug": "insider",
+        "name": "Insider",
+        "rank": 2,
+        "order": 2,
+        "description": "Everything in Reader, plus our in-depth briefings.",
+        "benefits": "Everything in Reader\nInsider briefings and data notes\nMonthly call with "
+        "the editors",
+        "monthly_price": "20.00",
+        "yearly_price": "200.00",
+    },
+    {
+        "slug": "patron",
+        "name": "Patron",
+        "rank": 3,
+        "order": 3,
+        "description": "Everything we publish, and a seat at the table.",
+        "benefits": "Everything in Insider\nInvitations to member events\nYour name among our "
+        "patrons",
+        "monthly_price": "50.00",
+        "yearly_price": "500.00",
+    },
+]
+
+
 def body(slug: str) -> str:
     return (HERE / f"{slug}.md").read_text(encoding="utf-8")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-CLEAN = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS"}}
+UNSET = {"DEBUG", "SECRET_KEY", "ALLOWED_HOSTS", "SITE_URL"}
+CLEAN = {k: v for k, v in os.environ.items() if k not in UNSET}
 
 
 def load_settings(**env: str) -> subprocess.CompletedProcess:
@@ -38,6 +39,12 @@ def test_production_needs_a_secret_key():
     assert "ImproperlyConfigured: SECRET_KEY must be set when DEBUG is off." in result.stderr
 
 
+def test_production_needs_the_sites_address_for_links_in_emails():
+    result = load_settings(DEBUG="false", SECRET_KEY="x" * 50, ALLOWED_HOSTS="news.example.com")
+    assert result.returncode == 1
+    assert "ImproperlyConfigured: SITE_URL must be set when DEBUG is off" in result.stderr
+
+
 def test_debug_on_a_public_host_is_refused():
     result = load_settings(DEBUG="true", ALLOWED_HOSTS="news.example.com")
     assert result.returncode == 1
@@ -51,6 +58,7 @@ def test_production_values_are_read_from_the_environment():
     result = load_settings(
         DEBUG="off",
         SECRET_KEY="x" * 50,
+        SITE_URL="https://news.example.com",
         ALLOWED_HOSTS="news.example.com, www.example.com",
         DATABASE_URL="postgres://user:pw@db.example.com:5432/news",
         EMAIL_PORT="587",

@@ -10,6 +10,7 @@ from django.db import transaction
 from articles import demo
 from articles.demo.pictures import placeholder, portrait
 from articles.models import Article, Byline, Contributor, PullQuote, Topic
+from members.models import Tier
 
 FPO_NAME = "demo/lorem-fpo.png"
 DEMO_ADMIN_EMAIL = "admin@example.com"
@@ -17,9 +18,9 @@ DEMO_ADMIN_EMAIL = "admin@example.com"
 
 class Command(BaseCommand):
     help = (
-        "Load the demo pieces, contributors and topics. Creates only what is missing, so "
-        "running it again keeps every change made since. With DEBUG on, also sets up a demo "
-        "admin account and prints its login."
+        "Load the demo pieces, contributors, topics and membership packages. Creates only "
+        "what is missing, so running it again keeps every change made since. With DEBUG on, "
+        "also sets up a demo admin account and prints its login."
     )
 
     def handle(self, *args, **options) -> None:
@@ -34,6 +35,8 @@ class Command(BaseCommand):
             self.stdout.write("DEBUG is off: no demo admin. Use `manage.py createsuperuser`.")
 
     def load_content(self) -> int:
+        for data in demo.TIERS:
+            Tier.objects.get_or_create(slug=data["slug"], defaults=data)
         topics = {}
         for data in demo.TOPICS:
             topics[data["slug"]], _ = Topic.objects.get_or_create(

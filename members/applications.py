@@ -1,0 +1,65 @@
+"""Submitting an application to the Member Waitlist."""
+
+import enum
+
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+
+from . import emails
+from .models import Application
+
+APPLICANT_FIELDS = [
+    "full_name",
+    "email",
+    "organisation",
+    "role",
+    "link",
+    "tier",
+    "reason",
+    "heard_from",
+    "consent",
+]
+
+
+class Outcome(enum.Enum):
+    CREATED = "created"
+    UPDATED = "updated"
+    # Told by email only, so the page reveals nothing about who is a member.
+    MEMBER = "member"
+
+
+def submit_application(*, data: dict) -> Outcome:
+    """Save an application, one per email: a pending one is updated, a member is emailed.
+
+    `data` holds at least APPLICANT_FIELDS, cleaned. The database constraint on the email
+    keeps this to one row even when two submissions race.
+    """
+    data = {field: data[field] for field in APPLICANT_FIELDS}
+    email = data["email"]
+    if get_user_model().objects.filter(email__iexact=email, membership__isnull=False).exists():
+        transaction.on_commit(lambda: emails.already_a_member(email))
+        return Outcome.MEMBER
+    with transaction.atomic():
+        application = Application.objects.select_for_update().filter(email__iexact=email).first()
+        if application is None:
+            try:
+                with transaction.atomic():
+                    application = Application.objects.create(**data)
+            except IntegrityError:
+                # Another submission with this email won the race: update that one instead.
+                application = Application.objects.select_for_update().get(email__iexact=email)
+            else:
+                transaction.on_commit(lambda: _acknowledge(application, updated=False))
+                return Outcome.CREATED
+        for field in APPLICANT_FIELDS:
+            setattr(application, field, data[field])
+        application.status = Application.Status.PENDING
+        application.save()
+    transaction.on_commit(lambda: _acknowledge(application, updated=True))
+    return Outcome.UPDATED
+
+
+def _acknowledge(application: Application, *, updated: bool) -> None:
+    emails.application_received(application, updated=updated)
+    if not updated:
+        emails.tell_managers(application)

@@ -1,0 +1,121 @@
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+
+from .models import Application, Tier
+
+# NUL has its own message from Django.
+CONTROL_CHARACTERS = re.compile(r"[\x01-\x08\x0b\x0c\x0e-\x1f\x7f]")
+MIN_REASON_LENGTH = 20
+
+
+def no_control_characters(value: str) -> None:
+    if CONTROL_CHARACTERS.search(value):
+        raise ValidationError("Remove the invisible control characters from this answer.")
+
+
+def single_line(value: str) -> None:
+    no_control_characters(value)
+    if "\n" in value or "\r" in value:
+        raise ValidationError("Keep this answer on one line.")
+
+
+def application_field(name: str, **kwargs) -> forms.Field:
+    """The model field's form field: its limits and choices come from the model."""
+    return Application._meta.get_field(name).formfield(**kwargs)
+
+
+class ApplicationForm(forms.Form):
+    """The Member Waitlist form.
+
+    A plain form rather than a ModelForm: a second application from one email is
+    not an error but an update of the first (see `submit_application`).
+    """
+
+    full_name = application_field(
+        "full_name",
+        label="Full name",
+        validators=[single_line],
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"required": "Tell us your name."},
+    )
+    email = application_field(
+        "email",
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={
+            "required": "Tell us the email address to reply to.",
+            "invalid": "Enter an email address like name@example.com.",
+        },
+    )
+    organisation = application_field(
+        "organisation",
+        label="Organisation",
+        validators=[single_line],
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+        error_messages={"required": "Tell us where you work, or “Independent”."},
+    )
+    role = application_field(
+        "role",
+        label="Your role",
+        validators=[single_line],
+        widget=forms.TextInput(attrs={"autocomplete": "organization-title"}),
+        error_messages={"required": "Tell us what you do there."},
+    )
+    link = application_field(
+        "link",
+        label="LinkedIn or website (optional)",
+        assume_scheme="https",
+        widget=forms.URLInput(attrs={"autocomplete": "url", "placeholder": "https://"}),
+        error_messages={"invalid": "Enter a full web address, like https://example.com/you."},
+    )
+    tier = forms.ModelChoiceField(
+        queryset=Tier.objects.public(),
+        empty_label=None,
+        label="Membership package",
+        error_messages={
+            "required": "Choose a membership package.",
+            "invalid_choice": "Choose one of the membership packages listed.",
+        },
+    )
+    reason = application_field(
+        "reason",
+        label="Why would you like to join?",
+        help_text="A few sentences are plenty: what you hope to read, and what you do.",
+        validators=[no_control_characters],
+        widget=forms.Textarea(attrs={"rows": 5}),
+        error_messages={"required": "Tell us in a few words why you would like to join."},
+    )
+    heard_from = forms.ChoiceField(
+        label="How did you hear about us?",
+        choices=[("", "Choose one"), *Application.HeardFrom.choices],
+        error_messages={
+            "required": "Tell us how you heard about us.",
+            "invalid_choice": "Choose one of the answers listed.",
+        },
+    )
+    consent = forms.BooleanField(
+        label="I agree to be contacted by email about my application and membership.",
+        error_messages={
+            "required": "We need your agreement to contact you about your application."
+        },
+    )
+    # Hidden from people; bots that fill in every field fill in this one too.
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].strip().lower()
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"]
+        if len(reason) < MIN_REASON_LENGTH:
+            raise ValidationError(
+                "Tell us a little more: at least %(min)s characters.",
+                params={"min": MIN_REASON_LENGTH},
+            )
+        return reason
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.cleaned_data.get("website"))

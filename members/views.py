@@ -1,0 +1,82 @@
+import math
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse_lazy
+from django.views.decorators.http import require_http_methods
+from django.views.generic import ListView
+
+from . import ratelimit
+from .applications import Outcome, submit_application
+from .forms import ApplicationForm
+from .invitations import invitation_tokens
+from .models import Membership, Tier
+
+
+class PackagesView(ListView):
+    template_name = "members/packages.html"
+    context_object_name = "tiers"
+
+    def get_queryset(self):
+        return Tier.objects.public()
+
+
+@require_http_methods(["GET", "POST"])
+def apply(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        wait = ratelimit.hit(
+            request,
+            action="apply",
+            limit=settings.APPLICATION_RATE_LIMIT,
+            window=settings.APPLICATION_RATE_WINDOW,
+        )
+        if wait:
+            minutes = math.ceil(wait / 60)
+            response = render(request, "members/too_many.html", {"minutes": minutes}, status=429)
+            response["Retry-After"] = str(wait)
+            return response
+        form = ApplicationForm(request.POST)
+        if form.is_valid():
+            if not form.is_bot:
+                outcome = submit_application(data=form.cleaned_data)
+                request.session["application_updated"] = outcome is Outcome.UPDATED
+            return redirect("members:thanks")
+    else:
+        tier = Tier.objects.public().filter(slug=request.GET.get("tier", "")).first()
+        form = ApplicationForm(initial={"tier": tier} if tier else None)
+    return render(request, "members/apply.html", {"form": form})
+
+
+def thanks(request: HttpRequest) -> HttpResponse:
+    updated = request.session.pop("application_updated", False)
+    return render(request, "members/thanks.html", {"updated": updated})
+
+
+class AcceptInvitationView(auth_views.PasswordResetConfirmView):
+    """The link in the invitation: choose a password, then arrive logged in."""
+
+    template_name = "members/accept_invitation.html"
+    token_generator = invitation_tokens
+    post_reset_login = True
+    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    success_url = reverse_lazy("articles:home")
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        # Following the emailed link proves the address.
+        self.user.emailaddress_set.filter(email__iexact=self.user.email).update(verified=True)
+        messages.success(
+            self.request,
+            f"Welcome to {settings.PUBLICATION_NAME}. Your membership is ready: enjoy reading.",
+        )
+        return response
+
+
+@login_required
+def account(request: HttpRequest) -> HttpResponse:
+    membership = Membership.objects.select_related("tier").filter(user=request.user).first()
+    return render(request, "members/account.html", {"membership": membership})

@@ -1,0 +1,40 @@
+from decimal import Decimal
+
+import pytest
+
+from tests.factories import make_tier
+
+pytestmark = pytest.mark.django_db
+
+
+def test_packages_page_shows_public_tiers_side_by_side_with_apply_buttons(client):
+    make_tier(
+        name="Reader",
+        slug="reader",
+        order=1,
+        benefits="All members-only posts\n\nThe archive",
+        monthly_price=Decimal("8.00"),
+        yearly_price=Decimal("80.00"),
+        currency="EUR",
+    )
+    make_tier(name="Patron", slug="patron", order=2)
+    make_tier(name="Staff comp", slug="comp", is_public=False)
+
+    response = client.get("/membership/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.index("Reader") < html.index("Patron")
+    assert "Staff comp" not in html
+    assert "<li>All members-only posts</li><li>The archive</li>" in html
+    assert "<strong>8 EUR</strong> a month" in html
+    assert "<strong>80 EUR</strong> a year" in html
+    assert '<a class="button" href="/membership/apply/?tier=reader"' in html
+    assert "<strong>By invitation</strong>" in html  # Patron has no displayed price
+
+
+def test_tier_ranks_include_lower_ones():
+    reader, insider = make_tier(rank=1), make_tier(rank=2)
+    assert insider.includes(reader)
+    assert insider.includes(insider)
+    assert not reader.includes(insider)
