@@ -73,7 +73,9 @@ def resend_invitation(application: Application) -> Result:
     """Send a fresh link to an approved applicant who has not yet set up their account."""
     with transaction.atomic():
         application = (
-            Application.objects.select_for_update().select_related("user").get(pk=application.pk)
+            Application.objects.select_for_update(of=("self",))
+            .select_related("user")
+            .get(pk=application.pk)
         )
         if application.status != Application.Status.APPROVED or application.user is None:
             return Result.NOT_APPLICABLE

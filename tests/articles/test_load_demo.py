@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from articles.models import Article, Contributor, Topic
+from members.models import Tier
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +38,11 @@ def test_demo_loads_the_seed_pieces(settings, client):
     assert Contributor.objects.get(slug="dylan-patel").role_line == "Semiconductor Analyst"
     assert all(c.portrait_renditions for c in Contributor.objects.all())
     assert Topic.objects.count() == 5
+    assert list(Tier.objects.public().values_list("name", "rank")) == [
+        ("Reader", 1),
+        ("Insider", 2),
+        ("Patron", 3),
+    ]
 
     home = client.get("/").content.decode()
     assert "Against AI: Artificial “Art”" in home

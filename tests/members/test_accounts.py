@@ -1,0 +1,110 @@
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from members.models import Membership
+from tests.factories import make_member, make_tier
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "a-long-pw"  # the factories' member password
+
+
+def test_member_logs_in_with_email_and_password_and_returns_to_next(client):
+    make_member(email="ada@example.com")
+    response = client.post(
+        "/accounts/login/?next=/articles/some-post/",
+        {"login": "ADA@example.com", "password": PASSWORD},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/articles/some-post/"
+
+
+def test_login_ignores_a_next_that_leaves_the_site(client):
+    make_member(email="ada@example.com")
+    response = client.post(
+        "/accounts/login/?next=https://evil.example/",
+        {"login": "ada@example.com", "password": PASSWORD},
+    )
+    assert response["Location"] == "/"
+
+
+def test_wrong_password_is_refused_without_saying_which_part_was_wrong(client):
+    make_member(email="ada@example.com")
+    response = client.post("/accounts/login/", {"login": "ada@example.com", "password": "nope"})
+    assert response.status_code == 200
+    assert "The email address and/or password you specified are not correct." in (
+        response.content.decode()
+    )
+
+
+def test_member_logs_in_with_a_code_sent_by_email(client):
+    make_member(email="ada@example.com")
+
+    asked = client.post("/accounts/login/code/", {"email": "ada@example.com"})
+    assert asked.status_code == 302
+    code = re.search(r"^\s*([A-Z0-9-]{6,})\s*$", mail.outbox[-1].body, re.M).group(1)
+    confirmed = client.post(asked["Location"], {"code": code})
+
+    assert confirmed.status_code == 302
+    assert client.get("/account/").status_code == 200
+
+
+def test_logout_is_a_post_and_ends_the_session(client):
+    member = make_member()
+    client.force_login(member)
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 302
+    assert client.get("/account/").status_code == 302
+
+
+def test_password_reset_sends_a_link(client):
+    make_member(email="ada@example.com")
+    response = client.post("/accounts/password/reset/", {"email": "ada@example.com"})
+    assert response.status_code == 302
+    assert "/accounts/password/reset/key/" in mail.outbox[-1].body
+
+
+def test_signup_is_closed_and_points_to_the_waitlist(client):
+    response = client.get("/accounts/signup/")
+    html = response.content.decode()
+    assert "<h1>Membership is by application</h1>" in html
+    assert 'href="/membership/apply/"' in html
+    assert '<link rel="stylesheet" href="/static/css/site.css">' in html  # the site's own layout
+    posted = client.post("/accounts/signup/", {"email": "x@example.com", "password1": "pw12345678"})
+    assert "Membership is by application" in posted.content.decode()
+
+
+def test_allauth_pages_use_the_sites_layout(client):
+    html = client.get("/accounts/login/").content.decode()
+    assert '<a class="site-name" href="/">The Ledger</a>' in html
+    title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
+    assert " ".join(title.split()) == "Sign In · The Ledger"
+
+
+def test_account_page_shows_tier_since_until_and_what_it_includes(client):
+    tier = make_tier(name="Insider", benefits="Briefings\nCalls", description="More depth.")
+    member = make_member(tier, ends_at=timezone.now() + timedelta(days=30))
+    client.force_login(member)
+
+    html = client.get("/account/").content.decode()
+
+    assert "Insider membership" in html
+    assert "Member since" in html and ", until " in html
+    assert "<li>Briefings</li><li>Calls</li>" in html
+    assert 'href="/accounts/email/"' in html
+    assert 'href="/accounts/password/change/"' in html
+
+
+def test_account_page_tells_a_lapsed_member_it_ended(client):
+    member = make_member(status=Membership.Status.ENDED)
+    client.force_login(member)
+    assert "Your membership ended" in client.get("/account/").content.decode()
+
+
+def test_account_page_sends_visitors_to_login(client):
+    response = client.get("/account/")
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/account/"

@@ -1,0 +1,154 @@
+import csv
+import io
+
+import pytest
+from django.core import mail
+
+from members.models import Application, Membership
+from tests.factories import make_application, make_member, make_tier
+
+pytestmark = pytest.mark.django_db
+CHANGELIST = "/admin/members/application/"
+
+
+@pytest.fixture
+def act(staff_client, django_capture_on_commit_callbacks):
+    def post(action: str, applications, **extra):
+        data = {"action": action, "_selected_action": [a.pk for a in applications], **extra}
+        with django_capture_on_commit_callbacks(execute=True):
+            return staff_client.post(CHANGELIST, data, follow=True)
+
+    return post
+
+
+def messages_of(response) -> list[str]:
+    return [str(m) for m in response.context["messages"]]
+
+
+def test_changelist_shows_pending_count_newest_first_and_filters(staff_client):
+    older = make_application(full_name="Older Applicant")
+    newer = make_application(full_name="Newer Applicant", organisation="Zeta Labs")
+    make_application(status=Application.Status.DECLINED)
+
+    response = staff_client.get(CHANGELIST)
+
+    assert response.status_code == 200
+    assert "Applications: 2 pending" in response.content.decode()
+    rows = list(response.context["cl"].result_list)
+    assert rows.index(newer) < rows.index(older)
+    pending = staff_client.get(CHANGELIST, {"status__exact": "pending"}).context["cl"].result_list
+    assert set(pending) == {older, newer}
+    found = staff_client.get(CHANGELIST, {"q": "zeta"}).context["cl"].result_list
+    assert list(found) == [newer]
+
+
+@pytest.mark.parametrize("path", ["/admin/members/application/add/", "/admin/members/membership/",
+                                  "/admin/members/membership/add/", "/admin/members/tier/",
+                                  "/admin/members/tier/add/"])  # fmt: skip
+def test_member_admin_pages_open(staff_client, path):
+    make_member()
+    assert staff_client.get(path).status_code == 200
+
+
+def test_approve_action_asks_which_tier_then_approves_and_reports(act):
+    asked = make_tier(name="Reader")
+    first = make_application(tier=asked)
+    second = make_application(tier=asked)
+
+    confirm_page = act("approve", [first, second])
+    assert "Approve and send invitations" in confirm_page.content.decode()
+    assert not Membership.objects.exists()
+
+    done = act("approve", [first, second], confirm="yes", tier="")
+
+    assert messages_of(done) == ["Approved and invited: 2."]
+    assert Membership.objects.filter(tier=asked).count() == 2
+    assert len(mail.outbox) == 2
+
+
+def test_approve_action_with_another_tier_and_repeated_says_so(act):
+    application = make_application()
+    patron = make_tier(name="Patron")
+    act("approve", [application], confirm="yes", tier=patron.pk)
+
+    again = act("approve", [application], confirm="yes", tier="")
+
+    assert messages_of(again) == ["Already done, nothing changed: 1."]
+    assert Membership.objects.get().tier == patron
+    assert len(mail.outbox) == 1
+
+
+def test_approve_action_refuses_an_end_in_the_past(act):
+    application = make_application()
+    response = act(
+        "approve",
+        [application],
+        confirm="yes",
+        tier="",
+        ends_at_0="2001-01-01",
+        ends_at_1="00:00:00",
+    )
+    assert response.context["form"].errors["ends_at"] == [
+        "Choose a time in the future, or leave it empty."
+    ]
+    assert not Membership.objects.exists()
+
+
+def test_decline_and_resend_actions_report_what_they_did(act):
+    quiet, told = make_application(), make_application()
+
+    assert messages_of(act("decline", [quiet])) == ["Declined: 1."]
+    assert messages_of(act("decline_with_email", [told])) == ["Declined and told: 1."]
+    assert len(mail.outbox) == 1
+    assert messages_of(act("resend", [told])) == ["Not possible for their status: 1."]
+
+
+def test_export_applications_as_csv_for_a_mailing_tool(staff_client):
+    make_application(
+        full_name="Ada Lovelace", email="ada@example.com", organisation="=HYPERLINK(1)"
+    )
+    response = staff_client.post(
+        CHANGELIST,
+        {
+            "action": "export_csv",
+            "_selected_action": list(Application.objects.values_list("pk", flat=True)),
+        },
+    )
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert 'filename="applications.csv"' in response["Content-Disposition"]
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == [
+        "Email",
+        "First Name",
+        "Last Name",
+        "Organisation",
+        "Role",
+        "Tier",
+        "Status",
+        "Applied",
+    ]
+    assert rows[1][:4] == ["ada@example.com", "Ada", "Lovelace", "'=HYPERLINK(1)"]
+
+
+def test_export_members_as_csv(staff_client):
+    member = make_member(make_tier(name="Insider"), email="m@example.com")
+    response = staff_client.post(
+        "/admin/members/membership/",
+        {"action": "export_csv", "_selected_action": [member.membership.pk]},
+    )
+    rows = list(csv.reader(io.StringIO(response.content.decode())))
+    assert rows[0] == ["Email", "First Name", "Last Name", "Tier", "Status", "Member Since", "Ends"]
+    assert rows[1][0] == "m@example.com" and rows[1][3] == "Insider" and rows[1][4] == "active"
+
+
+def test_membership_is_edited_inline_on_the_user(staff_client):
+    member = make_member(make_tier(name="Insider"))
+    page = staff_client.get(f"/admin/members/user/{member.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="membership-0-tier"' in page.content.decode()
+
+
+def test_readers_get_nothing_from_admin(reader_client, client):
+    assert reader_client.get("/admin/", follow=True).status_code == 403
+    anonymous = client.get("/admin/members/application/", follow=True)
+    assert anonymous.redirect_chain[-1][0].startswith("/accounts/login/?next=")
