@@ -81,7 +81,9 @@ def test_allauth_pages_use_the_sites_layout(client):
     html = client.get("/accounts/login/").content.decode()
     assert '<a class="site-name" href="/">The Ledger</a>' in html
     title = re.search(r"<title>(.*?)</title>", html, re.S).group(1)
-    assert " ".join(title.split()) == "Sign In · The Ledger"
+    assert " ".join(title.split()) == "Log in · The Ledger"
+    assert "Apply to join our Member Waitlist" in html
+    assert "sign up" not in html
 
 
 def test_account_page_shows_tier_since_until_and_what_it_includes(client):
