@@ -87,6 +87,10 @@ class UserAdmin(BaseUserAdmin):
         ),
     )
 
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        super().save_model(request, obj, form, change)
+        obj.record_email_address()
+
 
 @admin.register(Tier)
 class TierAdmin(admin.ModelAdmin):

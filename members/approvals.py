@@ -7,7 +7,6 @@ at once cannot both act, and sends its email only once the transaction commits.
 import enum
 from datetime import datetime
 
-from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
@@ -94,8 +93,5 @@ def _user_for(application: Application) -> User:
         user = get_user_model().objects.create_user(
             application.email, password=None, first_name=first[:150], last_name=last[:150]
         )
-    # The invitation goes to this address, so following it proves the address.
-    EmailAddress.objects.get_or_create(
-        user=user, email__iexact=user.email, defaults={"email": user.email, "primary": True}
-    )
+    user.record_email_address()
     return user

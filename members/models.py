@@ -15,6 +15,7 @@ class UserManager(BaseUserManager["User"]):
         user = self.model(email=self.normalize_email(email).strip(), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
+        user.record_email_address()
         return user
 
     def create_user(self, email: str, password: str | None = None, **extra_fields) -> "User":
@@ -54,6 +55,20 @@ class User(AbstractUser):
 
     def __str__(self) -> str:
         return self.email
+
+    def record_email_address(self) -> None:
+        """Give allauth its record of the login address, which email changes start from.
+
+        Accounts are made by staff (approval, admin, createsuperuser) and every way in
+        (invitation, code, reset) goes through this mailbox, so the address counts as verified.
+        """
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.get_or_create(
+            user=self,
+            email__iexact=self.email,
+            defaults={"email": self.email, "primary": True, "verified": True},
+        )
 
 
 class TierQuerySet(models.QuerySet):

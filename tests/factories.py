@@ -80,6 +80,7 @@ def make_application(**fields) -> Application:
 
 
 def make_member(tier: Tier | None = None, *, email: str | None = None, **membership) -> User:
+    """A member who has accepted their invitation and set a password."""
     user = User.objects.create_user(email or f"member{next(_numbers)}@example.com", "a-long-pw")
     Membership.objects.create(user=user, tier=tier or make_tier(), **membership)
     return user

@@ -110,3 +110,43 @@ def test_account_page_sends_visitors_to_login(client):
     response = client.get("/account/")
     assert response.status_code == 302
     assert response["Location"] == "/accounts/login/?next=/account/"
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/accounts/email/", "/accounts/password/change/", "/accounts/password/reset/",
+     "/accounts/logout/"],
+)  # fmt: skip
+def test_every_account_page_opens_in_the_sites_layout(client, path):
+    client.force_login(make_member())
+    response = client.get(path)
+    assert response.status_code == 200
+    assert '<a class="site-name" href="/">The Ledger</a>' in response.content.decode()
+
+
+def test_changing_email_waits_for_the_new_address_to_be_verified(
+    client, django_capture_on_commit_callbacks
+):
+    member = make_member(email="old@example.com")
+    client.force_login(member)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post("/accounts/email/", {"action_add": "", "email": "new@example.com"})
+
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.email == "old@example.com"
+    assert mail.outbox[-1].to == ["new@example.com"]
+    assert "/accounts/confirm-email/" in mail.outbox[-1].body
+
+
+def test_repeated_failed_logins_are_rate_limited(client):
+    make_member(email="ada@example.com")
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": "ada@example.com", "password": "wrong"})
+
+    response = client.post("/accounts/login/", {"login": "ada@example.com", "password": PASSWORD})
+
+    assert response.status_code == 200
+    assert "Too many failed login attempts. Try again later." in response.content.decode()
+    assert client.get("/account/").status_code == 302
