@@ -1,8 +1,11 @@
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
+from django.template.loader import render_to_string
 from django.urls import reverse_lazy
 from django.utils.feedgenerator import Rss201rev2Feed
+
+from members import access
 
 from .models import Article
 
@@ -27,7 +30,13 @@ class LatestArticlesFeed(Feed):
         return item.title
 
     def item_description(self, item: Article) -> str:
-        return item.dek
+        """A public post in full; a members-only post as the preview a visitor sees."""
+        if access.decide(access.VISITOR, item).allowed:
+            return item.body_html
+        return render_to_string(
+            "articles/includes/feed_gated_item.html",
+            {"article": item, "site_url": settings.SITE_URL},
+        )
 
     def item_pubdate(self, item: Article):
         return item.publish_at

@@ -1,9 +1,14 @@
 from django.conf import settings
-from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import (
+    SearchQuery,
+    SearchRank,
+    SearchVector,
+    SearchVectorField,
+)
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, models
-from django.db.models import Prefetch, Q
+from django.db.models import Case, F, Prefetch, Q, When
 from django.urls import reverse
 from django.utils import timezone
 
@@ -106,6 +111,15 @@ class Topic(models.Model):
         return reverse("articles:topic-detail", kwargs={"slug": self.slug})
 
 
+def _vector(fields: list[str]) -> SearchVector:
+    weights = dict(zip(["title", "dek"], "AB", strict=False))
+    vector = None
+    for field in fields:
+        part = SearchVector(field, weight=weights.get(field, "C"))
+        vector = part if vector is None else vector + part
+    return vector
+
+
 class ArticleQuerySet(models.QuerySet):
     def published(self) -> "ArticleQuerySet":
         """Posts the public may see: not drafts, and their publish time has come."""
@@ -114,25 +128,33 @@ class ArticleQuerySet(models.QuerySet):
             publish_at__lte=timezone.now(),
         )
 
-    def search(self, query: str) -> "ArticleQuerySet":
-        """Full-text search on PostgreSQL, every word as a substring elsewhere."""
+    def search(self, query: str, *, readable: Q) -> "ArticleQuerySet":
+        """Posts matching every word, looking past the free preview only where `readable`.
+
+        Full-text search on PostgreSQL; elsewhere every word as a substring.
+        """
+        free_text = ["title", "dek", "preview_text"]
         if connection.vendor == "postgresql":
-            vector = (
-                SearchVector("title", weight="A")
-                + SearchVector("dek", weight="B")
-                + SearchVector("body", weight="C")
+            free = _vector(free_text)
+            full = _vector(["title", "dek", "body"])
+            document = (
+                Case(When(readable, then=full), default=free, output_field=SearchVectorField())
+                if readable
+                else full
             )
             search_query = SearchQuery(query, search_type="websearch")
             return (
-                self.annotate(document=vector, rank=SearchRank(vector, search_query))
+                self.annotate(document=document)
                 .filter(document=search_query)
+                .annotate(rank=SearchRank(F("document"), search_query))
                 .order_by("-rank", "-publish_at")
             )
         matches = self
         for word in query.split():
-            matches = matches.filter(
-                Q(title__icontains=word) | Q(dek__icontains=word) | Q(body__icontains=word)
-            )
+            in_free_text = Q()
+            for field in free_text:
+                in_free_text |= Q(**{f"{field}__icontains": word})
+            matches = matches.filter(in_free_text | (readable & Q(body__icontains=word)))
         return matches
 
     def with_bylines(self) -> "ArticleQuerySet":
@@ -148,6 +170,7 @@ class Article(models.Model):
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Everyone"
         MEMBERS = "members", "Members only"
+        TIER = "tier", "Members of a package and above"
 
     title = models.CharField(max_length=200)
     slug = models.SlugField(max_length=220, unique=True, help_text="The post's web address.")
@@ -158,9 +181,15 @@ class Article(models.Model):
         help_text="The paragraph under the title. Also the summary in search results and feeds.",
     )
     body = models.TextField(
-        blank=True, help_text="Markdown. Pull quotes are placed into it from the list below."
+        blank=True,
+        help_text="Markdown. Pull quotes are placed into it from the list below. For a "
+        "members-only post, a line <code>&lt;!--members-only--&gt;</code> ends the free "
+        "preview (the same marker as Ghost); without it the preview is the first "
+        "paragraphs.",
     )
     body_html = models.TextField(editable=False, default="")
+    preview_html = models.TextField(editable=False, default="")
+    preview_text = models.TextField(editable=False, default="")
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
     hero_image = models.ImageField(
         "picture",
@@ -189,7 +218,21 @@ class Article(models.Model):
         blank=True,
         help_text="A scheduled post goes public at this time. Left empty, publishing uses now.",
     )
-    visibility = models.CharField(max_length=10, choices=Visibility, default=Visibility.PUBLIC)
+    visibility = models.CharField(
+        "who may read it",
+        max_length=10,
+        choices=Visibility,
+        default=Visibility.PUBLIC,
+        help_text="Everyone else reads the preview and meets the “apply to join” gate.",
+    )
+    minimum_tier = models.ForeignKey(
+        "members.Tier",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="For “members of a package and above”: the lowest package that includes it.",
+    )
     featured = models.BooleanField(
         default=False, help_text="The newest featured post leads the front page."
     )
@@ -200,6 +243,13 @@ class Article(models.Model):
 
     class Meta:
         ordering = ["-publish_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(visibility="tier") | Q(minimum_tier__isnull=False),
+                name="article_tier_visibility_names_a_tier",
+                violation_error_message="Choose the lowest package that includes it.",
+            )
+        ]
         indexes = [
             models.Index(fields=["-publish_at", "status"], name="article_publish_at_status"),
             models.Index(
@@ -217,6 +267,8 @@ class Article(models.Model):
             self.hero_image, self.hero_renditions = prepare_upload(self.hero_image, HERO_WIDTHS)
         elif not self.hero_image:
             self.hero_renditions = []
+        if self.visibility != self.Visibility.TIER:
+            self.minimum_tier = None
         self.render_body()
         super().save(*args, **kwargs)
 
@@ -232,8 +284,13 @@ class Article(models.Model):
             )
 
     def render_body(self) -> None:
+        """Derive the HTML of the body, and of its free preview, from the Markdown."""
         quotes = [q.as_quote() for q in self.pull_quotes.all()] if self.pk else []
-        self.body_html = rendering.render_body(self.body, quotes)
+        rendered = rendering.render(
+            self.body, quotes, preview_paragraphs=settings.MEMBERS_PREVIEW_PARAGRAPHS
+        )
+        self.body_html, self.preview_html = rendered.body_html, rendered.preview_html
+        self.preview_text = rendering.text_of(self.preview_html)
         self.reading_minutes = rendering.reading_minutes(rendering.plain_text(self.body))
 
     @property
@@ -270,6 +327,8 @@ class Byline(models.Model):
         return f"{self.contributor} on {self.article}"
 
 
+RENDERED_FIELDS = ["body_html", "preview_html", "preview_text", "reading_minutes", "updated_at"]
+
 # Each post's byline with its contributors, in one query for a whole list of posts.
 BYLINES = Prefetch("bylines", queryset=Byline.objects.select_related("contributor"))
 
@@ -295,11 +354,11 @@ class PullQuote(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         super().save(*args, **kwargs)
-        self.article.save(update_fields=["body_html", "reading_minutes", "updated_at"])
+        self.article.save(update_fields=RENDERED_FIELDS)
 
     def delete(self, *args, **kwargs):
         result = super().delete(*args, **kwargs)
-        self.article.save(update_fields=["body_html", "reading_minutes", "updated_at"])
+        self.article.save(update_fields=RENDERED_FIELDS)
         return result
 
     def as_quote(self) -> rendering.Quote:

@@ -40,6 +40,9 @@ ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
 REMOVED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template"}
 
 WORDS_PER_MINUTE = 230
+# Where the free preview of a members-only post ends: a line of its own in the Markdown,
+# the same marker Ghost uses, so posts move over from Ghost unchanged.
+MEMBERS_ONLY_MARKER = "<!--members-only-->"
 
 _markdown = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(
     ["table", "strikethrough", "replacements", "smartquotes"]
@@ -69,16 +72,47 @@ def sanitize(html: str) -> str:
     )
 
 
-def markdown_blocks(source: str, *, anchors: bool = True) -> list[str]:
-    """Render Markdown into a list of sanitised top-level HTML blocks."""
+@dataclass(frozen=True)
+class Body:
+    """A rendered body: its blocks, and where staff put the members-only marker."""
+
+    blocks: list[str]
+    marker_at: int | None  # how many blocks stand before the marker, if there is one
+
+    def preview_length(self, paragraphs: int) -> int:
+        """How many blocks the free preview shows: up to the marker, else `paragraphs`.
+
+        Without a marker the preview never holds the whole body, so a gate always
+        keeps something back.
+        """
+        if self.marker_at is not None:
+            return self.marker_at
+        seen = 0
+        for index, block in enumerate(self.blocks):
+            seen += block.startswith("<p>")
+            if seen == paragraphs:
+                return min(index + 1, max(len(self.blocks) - 1, 0))
+        return max(len(self.blocks) - 1, 0)
+
+
+def parse_body(source: str, *, anchors: bool = True) -> Body:
+    """Render Markdown into sanitised top-level HTML blocks, noting the marker."""
     tokens = _markdown.parse(source)
     _number_headings(tokens, links=anchors)
-    blocks = []
+    blocks: list[str] = []
+    marker_at = None
     for group in _top_level_groups(tokens):
+        if marker_at is None and _is_marker(group):
+            marker_at = len(blocks)
+            continue
         html = sanitize(_markdown.renderer.render(group, _markdown.options, {})).strip()
         if html:
             blocks.append(html)
-    return blocks
+    return Body(blocks, marker_at)
+
+
+def markdown_blocks(source: str, *, anchors: bool = True) -> list[str]:
+    return parse_body(source, anchors=anchors).blocks
 
 
 def pull_quote_html(quote: Quote) -> str:
@@ -107,18 +141,47 @@ def place_pull_quotes(blocks: Sequence[str], quotes: Iterable[Quote]) -> list[st
     return placed
 
 
-def render_body(source: str, quotes: Iterable[Quote] = ()) -> str:
-    return "\n".join(place_pull_quotes(markdown_blocks(source), quotes))
+@dataclass(frozen=True)
+class Rendered:
+    body_html: str
+    preview_html: str
+
+
+def render(source: str, quotes: Sequence[Quote] = (), *, preview_paragraphs: int = 2) -> Rendered:
+    """The whole body with its pull quotes, and the free preview a gate shows.
+
+    The preview is a run of the body's first blocks, with only the pull quotes
+    that stand among them: nothing from beyond the cut.
+    """
+    body = parse_body(source)
+    length = body.preview_length(preview_paragraphs)
+    kept = [quote for quote in quotes if quote.position < length]
+    return Rendered(
+        body_html="\n".join(place_pull_quotes(body.blocks, quotes)),
+        preview_html="\n".join(place_pull_quotes(body.blocks[:length], kept)),
+    )
+
+
+def text_of(html: str) -> str:
+    """The words of rendered HTML, for search and summaries."""
+    return re.sub(r"\s+", " ", nh3.clean(html, tags=set())).strip()
 
 
 def plain_text(source: str) -> str:
-    """The words of a Markdown body, for reading time and search."""
-    html = "\n".join(markdown_blocks(source, anchors=False))
-    return re.sub(r"\s+", " ", nh3.clean(html, tags=set())).strip()
+    """The words of a Markdown body, for reading time."""
+    return text_of("\n".join(markdown_blocks(source, anchors=False)))
 
 
 def reading_minutes(text: str) -> int:
     return max(1, math.ceil(len(text.split()) / WORDS_PER_MINUTE))
+
+
+def _is_marker(group: list[Token]) -> bool:
+    return (
+        len(group) == 1
+        and group[0].type == "html_block"
+        and group[0].content.strip() == MEMBERS_ONLY_MARKER
+    )
 
 
 def _top_level_groups(tokens: list[Token]) -> Iterable[list[Token]]:

@@ -3,6 +3,8 @@ from django.db.models import QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
+from members import access
+
 from .metadata import article_structured_data
 from .models import BYLINES, Article, Contributor, Topic
 
@@ -82,7 +84,8 @@ class SearchView(ArticleListView):
         self.query = self.request.GET.get("q", "").strip()[: self.max_query_length]
         if not self.query:
             return Article.objects.none()
-        return super().get_queryset().search(self.query)
+        readable = access.readable(access.reader_for(self.request))
+        return super().get_queryset().search(self.query, readable=readable)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(query=self.query, **kwargs)

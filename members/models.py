@@ -205,10 +205,11 @@ class Membership(models.Model):
         return f"{self.user} ({self.tier})"
 
     @property
-    def is_active(self) -> bool:
-        now = timezone.now()
-        return (
-            self.status == self.Status.ACTIVE
-            and self.started_at <= now
-            and (self.ends_at is None or self.ends_at > now)
+    def has_ended(self) -> bool:
+        return self.status == self.Status.ENDED or (
+            self.ends_at is not None and self.ends_at <= timezone.now()
         )
+
+    @property
+    def is_active(self) -> bool:
+        return not self.has_ended and self.started_at <= timezone.now()

@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "publication.middleware.MembersOnlyGateMiddleware",
 ]
 
 ROOT_URLCONF = "publication.urls"
@@ -187,6 +188,8 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 MANAGERS = [("", address) for address in env_list("MANAGERS")]
 
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
+# Paragraphs a members-only post shows before its gate when staff put no marker in it.
+MEMBERS_PREVIEW_PARAGRAPHS = env_int("MEMBERS_PREVIEW_PARAGRAPHS", 2)
 
 # The Member Waitlist: applications a client address may send per window, and how long
 # an invitation link stays valid.

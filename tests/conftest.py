@@ -11,6 +11,12 @@ def media_root(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Hashing strength is Django's concern; tests need only a working hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def empty_cache():
     """Rate-limit counters do not carry over from one test to the next."""
     cache.clear()

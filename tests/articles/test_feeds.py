@@ -31,7 +31,7 @@ def test_feed_lists_published_posts_newest_first_with_authors(client):
     assert [item.findtext("title") for item in items] == ["Newer & better", "Older"]
     newest = items[0]
     assert newest.findtext("link") == f"http://testserver/articles/{newer.slug}/"
-    assert newest.findtext("description") == "Its dek."
+    assert newest.findtext("description") == newer.body_html
     assert "Ernie Smith" in newest.findtext("{http://purl.org/dc/elements/1.1/}creator")
 
 
@@ -62,3 +62,18 @@ def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_private_page
     body = response.content.decode()
     assert "Disallow: /admin/\n" in body
     assert "Sitemap: http://testserver/sitemap.xml" in body
+
+
+def test_feed_carries_only_the_preview_of_members_only_posts(client):
+    make_article(
+        title="Gated",
+        dek="Free dek.",
+        body="Free one.\n\nFree two.\n\n<!--members-only-->\n\nThe secret paragraph.",
+        visibility=Article.Visibility.MEMBERS,
+    )
+    response = client.get("/feed/")
+    (item,) = ET.fromstring(response.content).find("channel").findall("item")
+    description = item.findtext("description")
+    assert "Free two." in description
+    assert "The secret paragraph." not in response.content.decode()
+    assert "This post is for members only." in description

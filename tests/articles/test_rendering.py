@@ -8,8 +8,13 @@ from articles.rendering import (
     place_pull_quotes,
     plain_text,
     reading_minutes,
-    render_body,
+    render,
 )
+
+
+def render_body(source: str, quotes=()) -> str:
+    return render(source, quotes).body_html
+
 
 VOID = {"br", "hr", "img"}
 

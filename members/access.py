@@ -1,0 +1,116 @@
+"""Who may read which post in full: the one place the rule is written.
+
+Every surface asks this module: the post page (through the gate middleware),
+search, the feed and structured data. `decide` judges one post for one reader;
+`readable` is the same rule as a query, for searching many posts at once.
+"""
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.http import HttpRequest
+
+from articles.models import Article, Byline
+
+from .models import Membership, Tier
+
+
+class Reason(StrEnum):
+    PUBLIC = "public"
+    STAFF = "staff"
+    CONTRIBUTOR = "contributor"
+    MEMBER = "member"
+    VISITOR = "visitor"  # not logged in
+    NO_MEMBERSHIP = "no membership"
+    LAPSED = "lapsed"
+    TIER_TOO_LOW = "tier too low"
+
+
+@dataclass(frozen=True)
+class Reader:
+    """What the rule needs to know about whoever is asking."""
+
+    user_id: int | None = None
+    is_staff: bool = False
+    tier: Tier | None = None  # the tier of an active membership
+    lapsed: bool = False  # had a membership that has ended
+    contributor_id: int | None = None
+
+    @property
+    def is_authenticated(self) -> bool:
+        return self.user_id is not None
+
+
+VISITOR = Reader()
+
+
+@dataclass(frozen=True)
+class Access:
+    allowed: bool
+    reason: Reason
+    required_tier: Tier | None = None  # the lowest package that includes the post
+    current_tier: Tier | None = None  # the reader's own, when it is too low
+
+
+def reader_for(request: HttpRequest) -> Reader:
+    """The reader behind a request, looked up once (one query) and kept on the request."""
+    if not hasattr(request, "_reader"):
+        request._reader = _load_reader(request.user)
+    return request._reader
+
+
+def decide(reader: Reader, article: Article) -> Access:
+    required = article.minimum_tier if article.visibility == Article.Visibility.TIER else None
+    if article.visibility == Article.Visibility.PUBLIC:
+        return Access(True, Reason.PUBLIC)
+    if reader.is_staff:
+        return Access(True, Reason.STAFF, required)
+    if reader.contributor_id and any(
+        byline.contributor_id == reader.contributor_id for byline in article.bylines.all()
+    ):
+        return Access(True, Reason.CONTRIBUTOR, required)
+    if reader.tier is not None:
+        if required is None or reader.tier.includes(required):
+            return Access(True, Reason.MEMBER, required)
+        return Access(False, Reason.TIER_TOO_LOW, required, reader.tier)
+    if reader.lapsed:
+        return Access(False, Reason.LAPSED, required)
+    if reader.is_authenticated:
+        return Access(False, Reason.NO_MEMBERSHIP, required)
+    return Access(False, Reason.VISITOR, required)
+
+
+def readable(reader: Reader) -> Q:
+    """`decide(...).allowed` as a filter on Article: the posts this reader may read in full."""
+    if reader.is_staff:
+        return Q()
+    rule = Q(visibility=Article.Visibility.PUBLIC)
+    if reader.contributor_id:
+        rule |= Q(
+            pk__in=Byline.objects.filter(contributor_id=reader.contributor_id).values("article")
+        )
+    if reader.tier is not None:
+        rule |= Q(visibility=Article.Visibility.MEMBERS) | Q(
+            visibility=Article.Visibility.TIER, minimum_tier__rank__lte=reader.tier.rank
+        )
+    return rule
+
+
+def _load_reader(user) -> Reader:
+    if not user.is_authenticated:
+        return VISITOR
+    user = (
+        get_user_model().objects.select_related("membership__tier", "contributor").get(pk=user.pk)
+    )
+    membership: Membership | None = getattr(user, "membership", None)
+    contributor = getattr(user, "contributor", None)
+    active = membership is not None and membership.is_active
+    return Reader(
+        user_id=user.pk,
+        is_staff=user.is_staff and user.is_active,
+        tier=membership.tier if active else None,
+        lapsed=membership is not None and membership.has_ended,
+        contributor_id=contributor.pk if contributor else None,
+    )

@@ -1,0 +1,42 @@
+from collections.abc import Callable
+
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.utils.cache import patch_cache_control, patch_vary_headers
+
+from articles.models import Article
+from members import access
+
+
+class MembersOnlyGateMiddleware:
+    """Cut members-only posts to their preview for readers whose membership does not include them.
+
+    Views stay unaware of the gate: a view that renders a post hands over a
+    TemplateResponse carrying the article, and before it is rendered this puts the
+    body the reader may read (whole, or the preview computed on save) and the
+    access decision into its context. It never touches rendered HTML.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.user.is_authenticated:
+            # Pages for logged-in readers differ by reader: no shared cache may keep them.
+            patch_cache_control(response, private=True)
+        return response
+
+    def process_template_response(
+        self, request: HttpRequest, response: TemplateResponse
+    ) -> TemplateResponse:
+        article = (response.context_data or {}).get("article")
+        if not isinstance(article, Article):
+            return response
+        decision = access.decide(access.reader_for(request), article)
+        response.context_data["access"] = decision
+        response.context_data["body_html"] = (
+            article.body_html if decision.allowed else article.preview_html
+        )
+        patch_vary_headers(response, ["Cookie"])
+        return response

@@ -1,0 +1,144 @@
+"""Crawl the site as an attacker would and look for text beyond the cut.
+
+Each members-only post hides sentinel sentences past its preview (in a paragraph
+and in a pull quote). Readers not entitled to a post must find its sentinels in
+no response body or header, on any page reachable from the front page, the feed,
+the sitemap and search; readers entitled to it must find them, so this can fail.
+"""
+
+import re
+from collections import deque
+from urllib.parse import parse_qs, urljoin, urlparse
+
+import pytest
+from django.test import Client
+
+from articles.models import Article
+from members.models import Membership
+from tests.factories import make_article, make_contributor, make_member, make_tier, make_topic
+
+pytestmark = pytest.mark.django_db
+
+# Account pages show no posts, and each links to itself with a longer `next`.
+SKIP = ("/admin/", "/static/", "/media/", "/accounts/")
+MAX_PAGES = 300
+LINK = re.compile(r'(?:href|src)="([^"]+)"|<link>([^<]+)</link>|<loc>([^<]+)</loc>')
+SENTINELS = {"members": "Zanzibarquux", "patron": "Quetzalwibble"}
+
+
+def body_with_secret(word: str) -> str:
+    return (
+        f"Opening paragraph anyone may read.\n\nSecond free paragraph.\n\n<!--members-only-->\n\n"
+        f"The hidden truth is {word} and nobody else may know.\n\nMore {word} text."
+    )
+
+
+@pytest.fixture
+def site(django_user_model):
+    reader_tier, patron = make_tier(name="Reader", rank=1), make_tier(name="Patron", rank=3)
+    writer, topic = make_contributor(name="Pat Writer"), make_topic(name="Secrets")
+    make_article(title="A public essay", contributors=[writer], topics=[topic], featured=True)
+    for name, extra in [
+        ("members", {"visibility": Article.Visibility.MEMBERS}),
+        ("patron", {"visibility": Article.Visibility.TIER, "minimum_tier": patron}),
+    ]:
+        word = SENTINELS[name]
+        make_article(
+            title=f"The {name} post",
+            body=body_with_secret(word),
+            contributors=[writer],
+            topics=[topic],
+            pull_quotes=[{"text": f"Quoted {word}", "attribution": "Someone", "position": 3}],
+            **extra,
+        )
+    return {
+        "visitor": None,
+        "no membership": django_user_model.objects.create_user("plain@example.com"),
+        "lapsed patron": make_member(patron, status=Membership.Status.ENDED),
+        "lower tier": make_member(reader_tier),
+        "patron": make_member(patron),
+        "staff": django_user_model.objects.create_user("staff@example.com", is_staff=True),
+    }
+
+
+VISIBLE = {
+    "visitor": set(),
+    "no membership": set(),
+    "lapsed patron": set(),
+    "lower tier": {"members"},
+    "patron": {"members", "patron"},
+    "staff": {"members", "patron"},
+}
+
+
+def crawl(client: Client) -> list[tuple[str, str]]:
+    """Every reachable response as (what was asked, body and headers as text)."""
+    seen: set[str] = set()
+    queue = deque(["/", "/feed/", "/sitemap.xml", "/robots.txt"])
+    queue.extend(f"/search/?q={word}" for word in SENTINELS.values())
+    queue.extend(["/search/?q=hidden+truth", "/search/?q=Quoted"])
+    responses = []
+    while queue:
+        assert len(seen) < MAX_PAGES, "the crawl does not end"
+        url = queue.popleft()
+        if url in seen or url.startswith(SKIP):
+            continue
+        seen.add(url)
+        response = client.get(url)
+        text = response.content.decode(errors="replace")
+        # The search page repeats what was typed; anything more would be a leak.
+        typed = parse_qs(urlparse(url).query).get("q", [""])[0]
+        shown = text.replace(typed, "") if typed else text
+        responses.append((f"GET {url}", shown + str(response.headers)))
+        if "/articles/" in url:
+            responses.extend(variants(client, url))
+        for match in LINK.finditer(text):
+            link = next(group for group in match.groups() if group)
+            parsed = urlparse(urljoin("http://testserver" + url, link.replace("&amp;", "&")))
+            if parsed.netloc == "testserver":
+                queue.append(parsed.path + (f"?{parsed.query}" if parsed.query else ""))
+    assert len(seen) > 15, seen  # the crawl really went round the site
+    return responses
+
+
+def variants(client: Client, url: str) -> list[tuple[str, str]]:
+    """The same post asked for in the ways that sometimes bypass a gate."""
+    asked = [
+        ("HEAD", client.head(url)),
+        ("?format=json", client.get(url + "?format=json")),
+        ("?amp", client.get(url + "?amp")),
+        ("Accept: json", client.get(url, headers={"Accept": "application/json"})),
+        (
+            "If-Modified-Since",
+            client.get(url, headers={"If-Modified-Since": "Sat, 1 Jan 2000 00:00:00 GMT"}),
+        ),
+    ]
+    return [(f"{how} {url}", r.content.decode() + str(r.headers)) for how, r in asked]
+
+
+@pytest.mark.parametrize("persona", list(VISIBLE))
+def test_no_reader_finds_text_their_membership_does_not_include(site, persona):
+    client = Client()
+    if site[persona] is not None:
+        client.force_login(site[persona])
+
+    responses = crawl(client)
+
+    for post, word in SENTINELS.items():
+        found_in = [asked for asked, text in responses if word in text]
+        if post in VISIBLE[persona]:
+            assert found_in, f"{persona} should read the {post} post in full"
+        else:
+            assert found_in == [], f"{persona} found the {post} post's hidden text in {found_in}"
+
+
+@pytest.mark.parametrize("persona", list(VISIBLE))
+def test_search_matches_hidden_text_only_for_readers_entitled_to_it(site, persona):
+    client = Client()
+    if site[persona] is not None:
+        client.force_login(site[persona])
+    for post, word in SENTINELS.items():
+        found = list(client.get("/search/", {"q": word}).context["articles"])
+        assert [a.title for a in found] == (
+            [f"The {post} post"] if post in VISIBLE[persona] else []
+        )
