@@ -40,7 +40,7 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
-        return super().get_queryset(request).with_bylines()
+        return super().get_queryset(request).for_display()
 
     @admin.display(description="By")
     def byline(self, article: Article) -> str:

@@ -24,7 +24,7 @@ class LatestArticlesFeed(Feed):
         return f"The latest essays and reporting from {settings.PUBLICATION_NAME}."
 
     def items(self) -> QuerySet[Article]:
-        return Article.objects.published().with_bylines()[:FEED_LENGTH]
+        return Article.objects.published().for_display()[:FEED_LENGTH]
 
     def item_title(self, item: Article) -> str:
         return item.title

@@ -157,8 +157,9 @@ class ArticleQuerySet(models.QuerySet):
             matches = matches.filter(in_free_text | (readable & Q(body__icontains=word)))
         return matches
 
-    def with_bylines(self) -> "ArticleQuerySet":
-        return self.prefetch_related(BYLINES)
+    def for_display(self) -> "ArticleQuerySet":
+        """What every card and page shows of a post: its byline and its package, if any."""
+        return self.select_related("minimum_tier").prefetch_related(BYLINES)
 
 
 class Article(models.Model):
@@ -304,6 +305,15 @@ class Article(models.Model):
     @property
     def hero_picture(self) -> Picture | None:
         return picture(self.hero_renditions)
+
+    @property
+    def audience(self) -> str:
+        """Who may read it in full, as its badge says: empty for a public post."""
+        if self.visibility == self.Visibility.TIER:
+            return f"{self.minimum_tier.name} members"
+        if self.visibility == self.Visibility.MEMBERS:
+            return "Members only"
+        return ""
 
 
 class Byline(models.Model):

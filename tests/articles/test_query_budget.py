@@ -2,7 +2,8 @@
 
 import pytest
 
-from tests.factories import make_article, make_contributor, make_topic
+from articles.models import Article
+from tests.factories import make_article, make_contributor, make_tier, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -12,8 +13,20 @@ QUOTES = [{"text": f"Quote {n}", "attribution": "Someone", "position": n} for n 
 def fill(count: int):
     writers = [make_contributor() for _ in range(3)]
     topics = [make_topic() for _ in range(2)]
+    tier = make_tier()
+    visibility = [
+        {"visibility": Article.Visibility.PUBLIC},
+        {"visibility": Article.Visibility.MEMBERS},
+        {"visibility": Article.Visibility.TIER, "minimum_tier": tier},
+    ]
     articles = [
-        make_article(contributors=writers, topics=topics, pull_quotes=QUOTES, featured=n == 0)
+        make_article(
+            contributors=writers,
+            topics=topics,
+            pull_quotes=QUOTES,
+            featured=n == 0,
+            **visibility[n % 3],
+        )
         for n in range(count)
     ]
     return writers[0], topics[0], articles[-1]

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import image_upload, make_article, make_contributor, make_topic
+from tests.factories import image_upload, make_article, make_contributor, make_tier, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -242,3 +242,15 @@ def test_search_with_no_match_says_so(client):
     make_article()
     response = client.get("/search/?q=zebra")
     assert "No posts match those words." in response.content.decode()
+
+
+def test_cards_badge_members_only_posts_and_show_no_body(client):
+    insider = make_tier(name="Insider")
+    make_article(
+        title="For members", body="Body words here.", visibility=Article.Visibility.MEMBERS
+    )
+    make_article(title="For insiders", visibility=Article.Visibility.TIER, minimum_tier=insider)
+    html = client.get("/").content.decode()
+    assert '<p class="badge">Members only</p>' in html
+    assert '<p class="badge">Insider members</p>' in html
+    assert "Body words here." not in html

@@ -1,0 +1,76 @@
+"""Properties of the free preview, over generated Markdown bodies."""
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from articles.rendering import MEMBERS_ONLY_MARKER, Quote, parse_body, render
+from tests.articles.test_rendering import assert_well_formed
+
+KINDS = ["paragraph", "heading", "quote", "list"]
+
+
+@st.composite
+def bodies(draw):
+    """Markdown whose blocks each render to one top-level block, each with its own words."""
+    kinds = draw(st.lists(st.sampled_from(KINDS), min_size=0, max_size=12))
+    blocks = []
+    for index, kind in enumerate(kinds):
+        if kind == "list" and index and kinds[index - 1] == "list":
+            kind = "paragraph"  # two lists in a row would merge into one
+        words = f"w{index}a w{index}b"
+        blocks.append(
+            {
+                "paragraph": words,
+                "heading": f"## {words}",
+                "quote": f"> {words}",
+                "list": f"- {words}",
+            }[kind]
+        )
+    marker_at = draw(st.one_of(st.none(), st.integers(0, len(blocks))))
+    if marker_at is not None:
+        blocks.insert(marker_at, MEMBERS_ONLY_MARKER)
+    return "\n\n".join(blocks), len(kinds), marker_at
+
+
+quotes = st.lists(
+    st.builds(Quote, st.just("quoted words"), st.just("someone"), st.just(""), st.integers(0, 15)),
+    max_size=4,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(bodies(), quotes, st.integers(1, 4))
+def test_preview_is_a_well_formed_prefix_that_holds_nothing_past_the_cut(body, quotes, paragraphs):
+    source, count, marker_at = body
+    rendered = render(source, quotes, preview_paragraphs=paragraphs)
+
+    assert rendered.body_html.startswith(rendered.preview_html)
+    assert_well_formed(rendered.preview_html)
+    assert_well_formed(rendered.body_html)
+
+    shown = {index for index in range(count) if f"w{index}a" in rendered.preview_html}
+    length = len(shown)
+    assert shown == set(range(length))  # the first blocks, in order, and nothing after
+    if marker_at is not None:
+        assert length == marker_at
+    else:
+        assert length < count or count == 0  # a gate always keeps something back
+    assert MEMBERS_ONLY_MARKER not in rendered.body_html
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(max_size=400), st.booleans(), st.integers(1, 3))
+def test_any_text_renders_to_a_well_formed_prefix(text, with_marker, paragraphs):
+    source = text + (f"\n\n{MEMBERS_ONLY_MARKER}\n\nafter the cut" if with_marker else "")
+    rendered = render(source, preview_paragraphs=paragraphs)
+    assert rendered.body_html.startswith(rendered.preview_html)
+    assert_well_formed(rendered.preview_html)
+    if with_marker:
+        assert "after the cut" not in rendered.preview_html
+
+
+def test_only_a_line_of_its_own_is_the_marker():
+    inline = parse_body(f"Text with {MEMBERS_ONLY_MARKER} inside.\n\nMore.")
+    assert inline.marker_at is None
+    indented = parse_body(f"One.\n\n  {MEMBERS_ONLY_MARKER}  \n\nTwo.")
+    assert indented.marker_at == 1
