@@ -30,11 +30,22 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "dek", "slug"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["topics"]
+    autocomplete_fields = ["topics", "minimum_tier"]
     readonly_fields = ["reading_minutes", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "body"]}),
-        ("Publishing", {"fields": ["status", "publish_at", "visibility", "featured", "topics"]}),
+        (
+            "Publishing",
+            {
+                "fields": [
+                    "status",
+                    "publish_at",
+                    ("visibility", "minimum_tier"),
+                    "featured",
+                    "topics",
+                ]
+            },
+        ),
         ("Picture", {"fields": ["hero_image", "hero_alt", "hero_credit"]}),
         ("About", {"fields": ["reading_minutes", "created_at", "updated_at"]}),
     ]

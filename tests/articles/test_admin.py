@@ -3,7 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from articles.models import Article, Contributor
-from tests.factories import image_upload, make_article, make_contributor, make_topic
+from tests.factories import image_upload, make_article, make_contributor, make_tier, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +118,31 @@ def test_changelist_links_drafts_to_their_preview(staff_client):
     make_article(title="Work in progress", status=Article.Status.DRAFT)
     html = staff_client.get(admin_url("articles.article", "changelist")).content.decode()
     assert ">Preview</a>" in html
+
+
+def test_staff_make_a_post_for_one_package_and_above(staff_client):
+    insider = make_tier(name="Insider")
+    response = staff_client.post(
+        admin_url("articles.article", "add"),
+        article_form(
+            visibility="tier",
+            minimum_tier=insider.pk,
+            body="Free.\n\nAlso free.\n\n<!--members-only-->\n\nPaid.",
+        ),
+    )
+    assert response.status_code == 302
+    article = Article.objects.get()
+    assert article.minimum_tier == insider
+    assert "Paid." not in article.preview_html
+    assert "Also free." in article.preview_html
+
+
+def test_a_package_post_without_a_package_is_refused(staff_client):
+    response = staff_client.post(
+        admin_url("articles.article", "add"), article_form(visibility="tier")
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.non_field_errors() == [
+        "Choose the lowest package that includes it."
+    ]
+    assert not Article.objects.exists()
