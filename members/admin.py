@@ -25,6 +25,19 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     return response
 
 
+def warn_unsent(modeladmin, request: HttpRequest, queryset: QuerySet[Application]) -> None:
+    unsent = queryset.filter(
+        status=Application.Status.APPROVED, invitation_sent_at__isnull=True
+    ).count()
+    if unsent:
+        modeladmin.message_user(
+            request,
+            f"The invitation email could not be sent to {unsent}. Check the mail settings, "
+            "then use “Resend invitation”.",
+            messages.ERROR,
+        )
+
+
 def report(modeladmin, request: HttpRequest, results: list[Result], verb: str) -> None:
     """One message per outcome, counted, so staff see exactly what an action did."""
     done = results.count(Result.DONE)
@@ -131,7 +144,15 @@ class ApproveForm(forms.Form):
 
 @admin.register(Application)
 class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ["full_name", "email", "organisation", "tier", "status", "created_at"]
+    list_display = [
+        "full_name",
+        "email",
+        "organisation",
+        "tier",
+        "status",
+        "created_at",
+        "invitation_sent_at",
+    ]
     list_filter = ["status", "tier", "created_at"]
     search_fields = ["full_name", "email", "organisation"]
     date_hierarchy = "created_at"
@@ -186,6 +207,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 for application in queryset
             ]
             report(self, request, results, "Approved and invited")
+            warn_unsent(self, request, queryset)
             return None
         return TemplateResponse(
             request,
@@ -214,6 +236,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.action(description="Resend invitation")
     def resend(self, request: HttpRequest, queryset: QuerySet[Application]):
         report(self, request, [resend_invitation(a) for a in queryset], "Invitation sent again")
+        warn_unsent(self, request, queryset)
 
     @admin.action(description="Export as CSV")
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Application]):

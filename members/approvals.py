@@ -46,7 +46,8 @@ def approve_application(
         application.status = Application.Status.APPROVED
         application.user = user
         application.reviewed_by = approved_by
-        application.reviewed_at = application.invitation_sent_at = timezone.now()
+        application.reviewed_at = timezone.now()
+        application.invitation_sent_at = None  # set once the email has gone
         application.save()
         transaction.on_commit(lambda: emails.invitation(application))
     return Result.DONE
@@ -80,8 +81,6 @@ def resend_invitation(application: Application) -> Result:
             return Result.NOT_APPLICABLE
         if application.user.last_login is not None:
             return Result.ALREADY  # they are in; a forgotten password has its own reset
-        application.invitation_sent_at = timezone.now()
-        application.save(update_fields=["invitation_sent_at", "updated_at"])
         transaction.on_commit(lambda: emails.invitation(application))
     return Result.DONE
 

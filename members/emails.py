@@ -1,15 +1,28 @@
-"""The emails of the waitlist: each a subject, a plain-text and an HTML template."""
+"""The emails of the waitlist: each a subject, a plain-text and an HTML template.
+
+Sending happens after the transaction that decided it has committed. A mail
+server that refuses or times out loses no data: the failure is logged (without
+the message, which may hold an invitation link) and the caller is told, so staff
+can send again from the admin.
+"""
+
+import logging
+import smtplib
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mail_managers
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 
 from .invitations import invitation_url
 from .models import Application
 
+logger = logging.getLogger(__name__)
+SEND_ERRORS = (smtplib.SMTPException, OSError)  # refusals, timeouts, unreachable hosts
 
-def send(template: str, to: str, context: dict) -> None:
+
+def send(template: str, to: str, context: dict) -> bool:
     context = {
         "publication_name": settings.PUBLICATION_NAME,
         "site_url": settings.SITE_URL,
@@ -24,17 +37,22 @@ def send(template: str, to: str, context: dict) -> None:
     message.attach_alternative(
         render_to_string(f"members/email/{template}.html", context), "text/html"
     )
-    message.send()
+    try:
+        message.send()
+    except SEND_ERRORS as error:
+        logger.error("Email %r could not be sent: %s", template, type(error).__name__)
+        return False
+    return True
 
 
-def application_received(application: Application, *, updated: bool) -> None:
-    send(
+def application_received(application: Application, *, updated: bool) -> bool:
+    return send(
         "application_received", application.email, {"application": application, "updated": updated}
     )
 
 
-def already_a_member(email: str) -> None:
-    send(
+def already_a_member(email: str) -> bool:
+    return send(
         "already_member",
         email,
         {
@@ -44,19 +62,25 @@ def already_a_member(email: str) -> None:
     )
 
 
-def tell_managers(application: Application) -> None:
+def tell_managers(application: Application) -> bool:
     admin_url = settings.SITE_URL + reverse(
         "admin:members_application_change", args=[application.pk]
     )
-    mail_managers(
-        " ".join(f"New application: {application.full_name} ({application.tier})".split()),
-        f"{application.full_name}, {application.role} at {application.organisation}, "
-        f"applied for {application.tier}.\n\nReview it: {admin_url}\n",
-    )
+    try:
+        mail_managers(
+            " ".join(f"New application: {application.full_name} ({application.tier})".split()),
+            f"{application.full_name}, {application.role} at {application.organisation}, "
+            f"applied for {application.tier}.\n\nReview it: {admin_url}\n",
+        )
+    except SEND_ERRORS as error:
+        logger.error("Email 'new application' to managers failed: %s", type(error).__name__)
+        return False
+    return True
 
 
-def invitation(application: Application) -> None:
-    send(
+def invitation(application: Application) -> bool:
+    """Send the invitation; record when it went, so a failed one shows in the admin."""
+    sent = send(
         "invitation",
         application.email,
         {
@@ -65,7 +89,10 @@ def invitation(application: Application) -> None:
             "valid_days": settings.INVITATION_MAX_AGE // 86400,
         },
     )
+    if sent:
+        Application.objects.filter(pk=application.pk).update(invitation_sent_at=timezone.now())
+    return sent
 
 
-def declined(application: Application) -> None:
-    send("declined", application.email, {"application": application})
+def declined(application: Application) -> bool:
+    return send("declined", application.email, {"application": application})
