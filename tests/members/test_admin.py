@@ -50,16 +50,19 @@ def test_member_admin_pages_open(staff_client, path):
     assert staff_client.get(path).status_code == 200
 
 
-def test_approve_action_asks_which_tier_then_approves_and_reports(act):
+@pytest.mark.django_db(transaction=True)
+def test_approve_action_asks_which_tier_then_approves_and_reports(staff_client):
+    """With real commits, so the invitations go before the action reports."""
     asked = make_tier(name="Reader")
     first = make_application(tier=asked)
     second = make_application(tier=asked)
+    selected = {"action": "approve", "_selected_action": [first.pk, second.pk]}
 
-    confirm_page = act("approve", [first, second])
+    confirm_page = staff_client.post(CHANGELIST, selected)
     assert "Approve and send invitations" in confirm_page.content.decode()
     assert not Membership.objects.exists()
 
-    done = act("approve", [first, second], confirm="yes", tier="")
+    done = staff_client.post(CHANGELIST, {**selected, "confirm": "yes", "tier": ""}, follow=True)
 
     assert messages_of(done) == ["Approved and invited: 2."]
     assert Membership.objects.filter(tier=asked).count() == 2
