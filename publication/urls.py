@@ -14,6 +14,8 @@ from . import views
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = f"{settings.PUBLICATION_NAME} administration"
 
+handler500 = "publication.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
