@@ -1,3 +1,5 @@
+import re
+import uuid
 from collections.abc import Callable
 
 from django.conf import settings
@@ -7,6 +9,32 @@ from django.utils.cache import patch_cache_control, patch_vary_headers
 
 from articles.models import Article
 from members import access
+
+from . import logging as logs
+
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+
+
+class RequestIdMiddleware:
+    """Give each request an id, in its logs and in the X-Request-ID response header.
+
+    An id from the load balancer is kept when it looks like one, so one id
+    follows a request through every layer.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        incoming = request.headers.get("X-Request-ID", "")
+        request.id = incoming if REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
+        token = logs.request_id.set(request.id)
+        try:
+            response = self.get_response(request)
+        finally:
+            logs.request_id.reset(token)
+        response["X-Request-ID"] = request.id
+        return response
 
 
 class SecurityHeadersMiddleware:
