@@ -58,6 +58,17 @@ def validate_image_upload(file) -> None:
                 "limit": f"{settings.IMAGE_MAX_PIXELS / 1_000_000:g}",
             },
         )
+    # Only now, with the size known to be sane, decode every pixel: a cut-off file fails here.
+    try:
+        with Image.open(file) as image:
+            image.load()
+    except (OSError, SyntaxError, ValueError):
+        raise ValidationError(
+            "This picture is damaged or incomplete. Export it again and upload the new file.",
+            code="damaged_image",
+        ) from None
+    finally:
+        file.seek(0)
 
 
 @dataclass(frozen=True)

@@ -4,6 +4,8 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.template.defaultfilters import filesizeformat
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.utils.cache import patch_cache_control, patch_vary_headers
 
@@ -35,6 +37,30 @@ class RequestIdMiddleware:
             logs.request_id.reset(token)
         response["X-Request-ID"] = request.id
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request body over REQUEST_MAX_BYTES before reading any of it.
+
+    Uploads a little over the picture limit still reach the form, which says so
+    next to the field; this stops the ones that would fill a disk.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.REQUEST_MAX_BYTES:
+            limits = {
+                "limit": filesizeformat(settings.REQUEST_MAX_BYTES),
+                "picture_limit": filesizeformat(settings.IMAGE_MAX_BYTES),
+            }
+            return HttpResponse(render_to_string("413.html", limits), status=413)
+        return self.get_response(request)
 
 
 class SecurityHeadersMiddleware:

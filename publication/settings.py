@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "publication.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "publication.middleware.SecurityHeadersMiddleware",
+    "publication.middleware.RequestSizeLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -201,6 +202,8 @@ STORAGES = {
 # Uploads larger than this are refused by the image validators with a clear message.
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)
 IMAGE_MAX_PIXELS = env_int("IMAGE_MAX_PIXELS", 40_000_000)
+# A request body larger than this is refused unread (413): a few pictures' worth.
+REQUEST_MAX_BYTES = env_int("REQUEST_MAX_BYTES", 3 * IMAGE_MAX_BYTES)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(BASE_DIR / "sent-mail"))

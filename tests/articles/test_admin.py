@@ -146,3 +146,14 @@ def test_a_package_post_without_a_package_is_refused(staff_client):
         "Choose the lowest package that includes it."
     ]
     assert not Article.objects.exists()
+
+
+def test_a_huge_upload_is_refused_unread(staff_client, settings):
+    settings.REQUEST_MAX_BYTES = 200_000
+    huge = SimpleUploadedFile("huge.jpg", b"\xff" * 300_000, content_type="image/jpeg")
+    response = staff_client.post(
+        admin_url("articles.contributor", "add"), {"name": "Ann", "slug": "ann", "portrait": huge}
+    )
+    assert response.status_code == 413
+    assert "That is too large to upload" in response.content.decode()
+    assert not Contributor.objects.exists()

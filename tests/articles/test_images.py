@@ -1,4 +1,6 @@
 import io
+import struct
+import zlib
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -111,4 +113,63 @@ def test_a_format_we_do_not_serve_is_refused():
         validate_image_upload(tiff)
     assert error.value.messages == [
         "TIFF pictures are not accepted. Upload a JPEG, PNG, WebP or GIF."
+    ]
+
+
+def png_claiming(width: int, height: int) -> bytes:
+    """A tiny PNG whose header claims a huge picture: a decompression bomb's shape."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (
+            struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+        )
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", header)
+        + chunk(b"IDAT", zlib.compress(b"\0" * 64))
+        + chunk(b"IEND", b"")
+    )
+
+
+def test_a_truncated_picture_is_refused():
+    whole = image_bytes(800, 600, "JPEG")
+    cut = SimpleUploadedFile("cut.jpg", whole[: len(whole) // 2], content_type="image/jpeg")
+    with pytest.raises(ValidationError) as error:
+        validate_image_upload(cut)
+    assert error.value.messages == [
+        "This picture is damaged or incomplete. Export it again and upload the new file."
+    ]
+
+
+def test_a_decompression_bomb_is_refused_before_it_is_decoded():
+    bomb = SimpleUploadedFile("bomb.png", png_claiming(30_000, 30_000), content_type="image/png")
+    with pytest.raises(ValidationError) as error:
+        validate_image_upload(bomb)
+    assert error.value.messages == [
+        "This file is not a picture we can read. Upload a JPEG, PNG, WebP or GIF."
+    ]
+
+
+def test_a_large_but_not_explosive_picture_is_refused_by_its_header(settings):
+    settings.IMAGE_MAX_PIXELS = 40_000_000
+    big = SimpleUploadedFile("big.png", png_claiming(8_000, 6_000), content_type="image/png")
+    with pytest.raises(ValidationError) as error:
+        validate_image_upload(big)
+    assert error.value.messages == [
+        "This picture is 8000×6000 pixels; at most 40 million pixels are accepted."
+    ]
+
+
+def test_an_svg_with_script_is_refused():
+    svg = SimpleUploadedFile(
+        "logo.svg",
+        b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>',
+        content_type="image/svg+xml",
+    )
+    with pytest.raises(ValidationError) as error:
+        validate_image_upload(svg)
+    assert error.value.messages == [
+        "This file is not a picture we can read. Upload a JPEG, PNG, WebP or GIF."
     ]
