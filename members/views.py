@@ -29,18 +29,23 @@ class PackagesView(ListView):
 def apply(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         wait = ratelimit.hit(
-            request,
             action="apply",
+            key=ratelimit.client_address(request),
             limit=settings.APPLICATION_RATE_LIMIT,
             window=settings.APPLICATION_RATE_WINDOW,
         )
         if wait:
-            minutes = math.ceil(wait / 60)
-            response = render(request, "members/too_many.html", {"minutes": minutes}, status=429)
-            response["Retry-After"] = str(wait)
-            return response
+            return too_many(request, wait)
         form = ApplicationForm(request.POST)
         if form.is_valid():
+            wait = ratelimit.hit(
+                action="apply-email",
+                key=form.cleaned_data["email"],
+                limit=settings.APPLICATION_EMAIL_RATE_LIMIT,
+                window=settings.APPLICATION_RATE_WINDOW,
+            )
+            if wait:
+                return too_many(request, wait)
             if not form.is_bot:
                 outcome = submit_application(data=form.cleaned_data)
                 request.session["application_updated"] = outcome is Outcome.UPDATED
@@ -49,6 +54,13 @@ def apply(request: HttpRequest) -> HttpResponse:
         tier = Tier.objects.public().filter(slug=request.GET.get("tier", "")).first()
         form = ApplicationForm(initial={"tier": tier} if tier else None)
     return render(request, "members/apply.html", {"form": form})
+
+
+def too_many(request: HttpRequest, wait: int) -> HttpResponse:
+    minutes = math.ceil(wait / 60)
+    response = render(request, "members/too_many.html", {"minutes": minutes}, status=429)
+    response["Retry-After"] = str(wait)
+    return response
 
 
 def thanks(request: HttpRequest) -> HttpResponse:

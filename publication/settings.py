@@ -226,6 +226,7 @@ MEMBERS_PREVIEW_PARAGRAPHS = env_int("MEMBERS_PREVIEW_PARAGRAPHS", 2)
 # The Member Waitlist: applications a client address may send per window, and how long
 # an invitation link stays valid.
 APPLICATION_RATE_LIMIT = env_int("APPLICATION_RATE_LIMIT", 5)
+APPLICATION_EMAIL_RATE_LIMIT = env_int("APPLICATION_EMAIL_RATE_LIMIT", 3)
 APPLICATION_RATE_WINDOW = env_int("APPLICATION_RATE_WINDOW", 60 * 60)
 INVITATION_MAX_AGE = env_int("INVITATION_MAX_AGE", 7 * 24 * 60 * 60)
 

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from members.models import Membership
@@ -150,3 +151,32 @@ def test_repeated_failed_logins_are_rate_limited(client):
     assert response.status_code == 200
     assert "Too many failed login attempts. Try again later." in response.content.decode()
     assert client.get("/account/").status_code == 302
+
+
+def test_password_reset_is_limited_per_account(client):
+    make_member(email="ada@example.com")
+    statuses = [
+        client.post("/accounts/password/reset/", {"email": "ada@example.com"}).status_code
+        for _ in range(6)
+    ]
+    assert statuses[:5] == [302] * 5
+    assert statuses[5] == 429
+    assert (
+        "Too many attempts"
+        in client.post("/accounts/password/reset/", {"email": "ada@example.com"}).content.decode()
+    )
+
+
+def test_login_codes_are_limited_per_account_whatever_the_address():
+    make_member(email="ada@example.com")
+    responses = [
+        Client(REMOTE_ADDR=f"10.1.0.{n}").post(
+            "/accounts/login/code/", {"email": "ada@example.com"}
+        )
+        for n in range(4)
+    ]
+    assert [r.status_code for r in responses] == [302, 302, 302, 200]
+    assert responses[-1].context["form"].errors["email"] == [
+        "Too many failed login attempts. Try again later."
+    ]
+    assert len(mail.outbox) == 3

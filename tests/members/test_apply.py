@@ -214,3 +214,14 @@ def test_csrf_is_enforced(tier):
 
 def test_other_methods_are_refused(client):
     assert client.put("/membership/apply/").status_code == 405
+
+
+def test_one_email_applying_too_often_is_limited_whatever_the_address(client, tier, settings):
+    settings.APPLICATION_EMAIL_RATE_LIMIT = 2
+    for n in range(2):
+        client.post("/membership/apply/", answers(tier), REMOTE_ADDR=f"10.0.0.{n + 1}")
+    response = client.post(
+        "/membership/apply/", answers(tier, email="ADA@example.com"), REMOTE_ADDR="10.0.0.9"
+    )
+    assert response.status_code == 429
+    assert "one email address" in response.content.decode()
