@@ -1,9 +1,10 @@
+import re
+
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from articles.sitemaps import SITEMAPS
@@ -30,5 +31,8 @@ urlpatterns = [
     path("", include("articles.urls")),
 ]
 
-# Local runs serve uploads; production serves MEDIA_ROOT from the web server or object storage.
-urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.MEDIA_URL.startswith("/"):
+    # Uploads kept on this machine are served by the site; on object storage they are not.
+    urlpatterns.append(
+        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", views.media)
+    )

@@ -1,9 +1,15 @@
 import sys
+from pathlib import PurePosixPath
 
+from django.conf import settings
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
+from django.views.static import serve
+
+# Uploads are stored as these and nothing else; anything else in MEDIA_ROOT is not served.
+MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 
 RETRY_AFTER_SECONDS = 30
 
@@ -29,3 +35,14 @@ def server_error(request: HttpRequest) -> HttpResponse:
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
     return HttpResponse(render_to_string("500.html"), status=500)
+
+
+def media(request: HttpRequest, path: str) -> FileResponse:
+    """Uploaded pictures, from MEDIA_ROOT only, with a content type we chose."""
+    content_type = MEDIA_TYPES.get(PurePosixPath(path).suffix.lower())
+    if content_type is None:
+        raise Http404
+    response = serve(request, path, document_root=settings.MEDIA_ROOT)
+    response["Content-Type"] = content_type
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

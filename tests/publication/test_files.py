@@ -1,0 +1,47 @@
+"""Static files hashed and cached for long; uploads served from MEDIA_ROOT only, as pictures."""
+
+import pytest
+from django.core.management import call_command
+from django.test import Client
+
+from tests.factories import image_upload, make_article
+
+pytestmark = pytest.mark.django_db
+
+
+def test_pictures_are_served_with_their_type_and_nosniff(client):
+    article = make_article(hero_image=image_upload(), hero_alt="x")
+    response = client.get(article.hero_picture.src)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/webp"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(response.streaming_content)[:4] == b"RIFF"
+
+
+@pytest.mark.parametrize(
+    "path", ["/media/notes.html", "/media/../publication/settings.py", "/media/%2e%2e/manage.py",
+             "/media/renditions/", "/media/x.svg"],
+)  # fmt: skip
+def test_nothing_but_pictures_inside_media_root_is_served(client, media_root, path):
+    media_root.mkdir(parents=True, exist_ok=True)
+    (media_root / "notes.html").write_text("<script>alert(1)</script>")
+    (media_root / "x.svg").write_text("<svg><script>alert(1)</script></svg>")
+    assert client.get(path).status_code == 404
+
+
+def test_static_files_get_hashed_names_and_a_long_cache_life(settings, tmp_path):
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    client = Client()  # a new handler, so WhiteNoise sees the collected files
+
+    page = client.get("/").content.decode()
+    stylesheet = page.split('<link rel="stylesheet" href="')[1].split('"')[0]
+    assert stylesheet.startswith("/static/css/site.") and stylesheet != "/static/css/site.css"
+    response = client.get(stylesheet)
+    assert response.status_code == 200
+    assert "max-age=315360000" in response["Cache-Control"]
+    assert "immutable" in response["Cache-Control"]
