@@ -225,3 +225,10 @@ def test_one_email_applying_too_often_is_limited_whatever_the_address(client, ti
     )
     assert response.status_code == 429
     assert "one email address" in response.content.decode()
+
+
+def test_markup_in_answers_is_escaped_in_the_html_email(apply, tier):
+    apply(answers(tier, full_name="<img src=x onerror=alert(1)>"))
+    html, _ = mail.outbox[0].alternatives[0]
+    assert "<img src=x" not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
