@@ -39,11 +39,13 @@ class RequestIdMiddleware:
         return response
 
 
-class RequestSizeLimitMiddleware:
-    """Refuse a request body over REQUEST_MAX_BYTES before reading any of it.
+class RequestGuardMiddleware:
+    """Refuse, unread, what no page could use.
 
-    Uploads a little over the picture limit still reach the form, which says so
-    next to the field; this stops the ones that would fill a disk.
+    A body over REQUEST_MAX_BYTES gets a 413: uploads a little over the picture
+    limit still reach the form, which says so next to the field; this stops the
+    ones that would fill a disk. A query string holding a NUL byte gets a 400:
+    no database column can hold one, so no lookup could use it.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -60,6 +62,10 @@ class RequestSizeLimitMiddleware:
                 "picture_limit": filesizeformat(settings.IMAGE_MAX_BYTES),
             }
             return HttpResponse(render_to_string("413.html", limits), status=413)
+        if "\x00" in request.META.get("QUERY_STRING", "") or any(
+            "\x00" in value for values in request.GET.lists() for value in values[1]
+        ):
+            return HttpResponse(render_to_string("400.html"), status=400)
         return self.get_response(request)
 
 

@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "publication.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "publication.middleware.SecurityHeadersMiddleware",
-    "publication.middleware.RequestSizeLimitMiddleware",
+    "publication.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",

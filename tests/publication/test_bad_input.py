@@ -75,7 +75,7 @@ def test_admin_post_form_refuses_nul_bytes_and_keeps_unicode_and_markup_as_text(
 
 @pytest.mark.parametrize(
     "query",
-    ["' OR 1=1 --", "\x00", "%", "_", "a & b | !c", '"unclosed', "-", "x" * 5000, "<>", "😀"],
+    ["' OR 1=1 --", "%", "_", "a & b | !c", '"unclosed', "-", "x" * 5000, "<>", "😀"],
 )
 def test_search_survives_any_query(client, query):
     make_article(title="Something")
@@ -86,7 +86,7 @@ def test_search_survives_any_query(client, query):
 @pytest.mark.parametrize(
     "url",
     ["/articles/%00/", "/articles/" + "a" * 3000 + "/", "/topics/..%2F..%2Fetc/", "/?page=-1",
-     "/?page=abc", "/?page=99999999999999999999", "/search/?page=0&q=x", "/membership/apply/?tier=%00"],
+     "/?page=abc", "/?page=99999999999999999999", "/search/?page=0&q=x"],
 )  # fmt: skip
 def test_malformed_addresses_get_a_4xx_or_a_page(client, url):
     make_article()
@@ -117,3 +117,10 @@ def test_login_and_logout_never_send_readers_off_site(client, target):
     assert logged_in["Location"] == "/"
     logged_out = client.post("/accounts/logout/", {"next": target})
     assert logged_out["Location"] == "/"
+
+
+@pytest.mark.parametrize("url", ["/search/?q=%00", "/membership/apply/?tier=%00", "/?page=1%00"])
+def test_a_nul_byte_in_the_query_string_is_a_clear_400(client, url):
+    response = client.get(url)
+    assert response.status_code == 400
+    assert "We could not understand that address" in response.content.decode()
