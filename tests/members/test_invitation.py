@@ -91,3 +91,13 @@ def test_a_weak_password_is_refused_with_the_reason(client, invited):
         "This password is too common.",
         "This password is entirely numeric.",
     ]
+
+
+def test_the_invitation_page_sends_new_members_nowhere_but_the_front_page(client, invited):
+    link = invitation_path(mail.outbox[-1]) + "?next=https://evil.example/"
+    form_url = client.get(link).url
+    response = client.post(
+        form_url + "?next=https://evil.example/",
+        {"new_password1": PASSWORD, "new_password2": PASSWORD, "next": "https://evil.example/"},
+    )
+    assert response["Location"] == "/"

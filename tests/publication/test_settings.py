@@ -15,7 +15,8 @@ CLEAN = {k: v for k, v in os.environ.items() if k not in UNSET}
 def load_settings(**env: str) -> subprocess.CompletedProcess:
     code = (
         "import publication.settings as s; "
-        "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.ALLOWED_HOSTS, s.EMAIL_PORT)"
+        "print(s.DEBUG, s.DATABASES['default']['ENGINE'], s.ALLOWED_HOSTS, s.EMAIL_PORT, "
+        "s.CACHES['default']['BACKEND'].rsplit('.', 1)[1])"
     )
     return subprocess.run(
         [sys.executable, "-c", code],
@@ -31,6 +32,7 @@ def test_local_defaults_run_on_the_embedded_sqlite():
     result = load_settings(DATABASE_URL="")
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[:2] == ["True", "django.db.backends.sqlite3"]
+    assert result.stdout.split()[-1] == "LocMemCache"
 
 
 def test_production_needs_a_secret_key():
@@ -62,10 +64,11 @@ def test_production_values_are_read_from_the_environment():
         ALLOWED_HOSTS="news.example.com, www.example.com",
         DATABASE_URL="postgres://user:pw@db.example.com:5432/news",
         EMAIL_PORT="587",
+        REDIS_URL="redis://cache.example.com:6379/0",
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "False django.db.backends.postgresql ['news.example.com', 'www.example.com'] 587"
+        "False django.db.backends.postgresql ['news.example.com', 'www.example.com'] 587 RedisCache"
     )
 
 
