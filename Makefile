@@ -3,10 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-stamp
+CHROMIUM ?= $(shell command -v chromium || echo /usr/bin/chromium)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test coverage lint format install
+.PHONY: run test screenshots coverage lint format install
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -23,8 +24,20 @@ run: $(STAMP)
 	@echo "Serving http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
+# The browser tests need Debian's Chromium; without it the rest still run (never in CI).
 test: $(STAMP)
-	$(PY) -m pytest $(ARGS)
+	@if [ -x "$(CHROMIUM)" ]; then \
+		CHROMIUM=$(CHROMIUM) $(PY) -m pytest $(ARGS); \
+	elif [ -n "$$CI" ]; then \
+		echo "No Chromium at $(CHROMIUM), and CI must run the browser tests"; exit 1; \
+	else \
+		echo "No Chromium at $(CHROMIUM): skipping tests/e2e (apt-get install chromium)"; \
+		$(PY) -m pytest --ignore=tests/e2e $(ARGS); \
+	fi
+
+# Full-page PNGs of the journeys, phone and desktop, in tests/e2e/screenshots/.
+screenshots: $(STAMP)
+	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e -q
 
 coverage: $(STAMP)
 	$(VENV)/bin/coverage run -m pytest $(ARGS)

@@ -1,4 +1,5 @@
 import csv
+from datetime import datetime, time
 
 from django import forms
 from django.contrib import admin, messages
@@ -128,18 +129,24 @@ class ApproveForm(forms.Form):
         empty_label="The package each applicant asked for",
         label="Membership package",
     )
-    ends_at = forms.SplitDateTimeField(
+    ends_on = forms.DateField(
         required=False,
-        label="Membership ends",
+        label="Membership ends on",
         help_text="Leave empty for a membership that does not end.",
-        widget=admin.widgets.AdminSplitDateTime,
+        widget=forms.DateInput(attrs={"type": "date"}),
     )
 
-    def clean_ends_at(self):
-        ends_at = self.cleaned_data["ends_at"]
-        if ends_at and ends_at <= timezone.now():
-            raise forms.ValidationError("Choose a time in the future, or leave it empty.")
-        return ends_at
+    def clean_ends_on(self):
+        ends_on = self.cleaned_data["ends_on"]
+        if ends_on and ends_on <= timezone.localdate():
+            raise forms.ValidationError("Choose a day after today, or leave it empty.")
+        return ends_on
+
+    @property
+    def ends_at(self):
+        """The membership ends as the chosen day begins, in the site's time zone."""
+        ends_on = self.cleaned_data["ends_on"]
+        return timezone.make_aware(datetime.combine(ends_on, time.min)) if ends_on else None
 
 
 @admin.register(Application)
@@ -202,7 +209,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                     application,
                     tier=form.cleaned_data["tier"],
                     approved_by=request.user,
-                    ends_at=form.cleaned_data["ends_at"],
+                    ends_at=form.ends_at,
                 )
                 for application in queryset
             ]

@@ -42,3 +42,10 @@ def reader_client(django_user_model) -> Client:
     client = Client()
     client.force_login(django_user_model.objects.create_user("reader@example.com", "a-long-pw"))
     return client
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """Browser tests run last: Playwright keeps an event loop in the main thread from then on,
+    and Django refuses plain ORM calls beside a running loop."""
+    items.sort(key=lambda item: item.nodeid.startswith("tests/e2e/"))

@@ -3,6 +3,7 @@ import io
 
 import pytest
 from django.core import mail
+from django.utils import timezone
 
 from members.models import Application, Membership
 from tests.factories import make_application, make_member, make_tier
@@ -69,15 +70,17 @@ def test_approve_action_asks_which_tier_then_approves_and_reports(staff_client):
     assert len(mail.outbox) == 2
 
 
-def test_approve_action_with_another_tier_and_repeated_says_so(act):
+def test_approve_action_with_another_tier_and_an_end_and_repeated_says_so(act):
     application = make_application()
     patron = make_tier(name="Patron")
-    act("approve", [application], confirm="yes", tier=patron.pk)
+    act("approve", [application], confirm="yes", tier=patron.pk, ends_on="2999-12-31")
 
     again = act("approve", [application], confirm="yes", tier="")
 
     assert messages_of(again) == ["Already done, nothing changed: 1."]
-    assert Membership.objects.get().tier == patron
+    membership = Membership.objects.get()
+    assert membership.tier == patron
+    assert timezone.localtime(membership.ends_at).date().isoformat() == "2999-12-31"
     assert len(mail.outbox) == 1
 
 
@@ -88,11 +91,10 @@ def test_approve_action_refuses_an_end_in_the_past(act):
         [application],
         confirm="yes",
         tier="",
-        ends_at_0="2001-01-01",
-        ends_at_1="00:00:00",
+        ends_on="2001-01-01",
     )
-    assert response.context["form"].errors["ends_at"] == [
-        "Choose a time in the future, or leave it empty."
+    assert response.context["form"].errors["ends_on"] == [
+        "Choose a day after today, or leave it empty."
     ]
     assert not Membership.objects.exists()
 

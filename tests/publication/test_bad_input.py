@@ -106,6 +106,7 @@ def test_unknown_methods_are_refused(client, method):
 def test_posts_without_a_csrf_token_are_refused(url):
     response = Client(enforce_csrf_checks=True).post(url, {"login": "a@example.com"})
     assert response.status_code == 403
+    assert "<h1>Your form had expired</h1>" in response.content.decode()
 
 
 @pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example"])

@@ -1,0 +1,64 @@
+"""Journey 1: a reader on a phone and on a desktop, up to the members-only gate."""
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.e2e.conftest import DESKTOP, PHONE, tab_through
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.mark.parametrize(("screen", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_a_reader_browses_reads_and_meets_the_gate(site, page: Page, watch, screen, viewport):
+    watcher = watch(f"reader-{screen}", viewport)
+
+    page.goto(site + "/")
+    expect(page.get_by_role("heading", name="Featured")).to_be_visible()
+    tab_through(page, ["q", "submit"])
+    watcher.check("front")
+
+    page.get_by_role(
+        "link", name="The Open Source AI Revolution: How History Repeats Itself"
+    ).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "The Open Source AI Revolution: How History Repeats Itself"
+    )
+    expect(page.locator(".byline__role")).to_have_text("Semiconductor Analyst")
+    expect(page.locator(".pull-quote blockquote")).to_contain_text("global pool of developers")
+    watcher.check("free-post")
+
+    page.locator(".byline__name").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Dylan Patel")
+    watcher.check("contributor")
+
+    page.goto(site + "/articles/open-source-ai-revolution/")
+    page.locator(".kicker a", has_text="AI").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("AI")
+    watcher.check("topic")
+
+    feed = page.get_by_role("link", name="RSS feed")
+    assert page.request.get(site + feed.get_attribute("href")).ok
+
+    page.goto(site + "/")
+    page.get_by_role(
+        "link", name="The SEC’s DeFi moves could push crypto innovation abroad"
+    ).click()
+    gate = page.locator("section.gate")
+    expect(gate).to_contain_text("This post is for members only.")
+    expect(gate).to_contain_text(
+        "To keep reading this post, apply to join our Member Waitlist. "
+        "You may view our membership packages to know more."
+    )
+    expect(gate).to_contain_text("Already a member? Login")
+    expect(page.locator(".post__body")).not_to_contain_text("Could Exchanges Just")
+    watcher.check("gate")
+
+    for name, heading in [
+        ("apply to join our Member Waitlist", "Apply to join"),
+        ("membership packages", "Membership packages"),
+        ("Login", "Log in"),
+    ]:
+        page.goto(site + "/articles/sec-defi-crypto-innovation-abroad/")
+        page.locator("section.gate").get_by_role("link", name=name).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+    assert "next=/articles/sec-defi-crypto-innovation-abroad/" in page.url
