@@ -25,6 +25,7 @@ def test_a_lower_tier_member_is_shown_the_way_up(site, page: Page, watch, screen
 
     page.goto(site + "/articles/patron-briefing/")
     page.locator("section.gate").get_by_role("link", name="Login").click()
+    member.check("login")
     tab_through(page, ["login", "password", "remember", "submit"])
     page.fill("input[name=login]", "reader@example.com")
     page.fill("input[name=password]", "a-long-pw")
