@@ -66,6 +66,7 @@ if not SITE_URL:
     raise ImproperlyConfigured("SITE_URL must be set when DEBUG is off, e.g. https://example.com.")
 
 INSTALLED_APPS = [
+    "publication",
     "members",
     "articles",
     "django.contrib.admin",
@@ -86,6 +87,7 @@ MIDDLEWARE = [
     "publication.middleware.SecurityHeadersMiddleware",
     "publication.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "publication.pagecache.VisitorPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -231,12 +233,16 @@ APPLICATION_RATE_WINDOW = env_int("APPLICATION_RATE_WINDOW", 60 * 60)
 INVITATION_MAX_AGE = env_int("INVITATION_MAX_AGE", 7 * 24 * 60 * 60)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-if env_str("REDIS_URL") or env_str("CACHE_URL"):
+SHARED_CACHE = env_str("REDIS_URL") or env_str("CACHE_URL")
+if SHARED_CACHE:
     # Shared by every worker, so rate limits hold across processes.
     CACHES["default"] = {
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": env_str("REDIS_URL") or env_str("CACHE_URL"),
+        "LOCATION": SHARED_CACHE,
     }
+# Whole pages for visitors without cookies, only on a shared cache (see publication/pagecache.py).
+PAGE_CACHE = env_bool("PAGE_CACHE", bool(SHARED_CACHE))
+PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,196 @@
+import random
+from datetime import timedelta
+
+from django.conf import settings
+from django.core.management.base import BaseCommand
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+
+from articles import rendering
+from articles.models import Article, Byline, Contributor, PullQuote, Topic
+from members.models import Application, Membership, Tier, User
+
+PREFIX = "bench-"
+EMAIL_DOMAIN = "bench.example"
+VARIANTS = 24  # distinct bodies, rendered once each and shared
+WORDS = (
+    "open source models regulators exchange crypto linux markets policy capital labour "
+    "innovation community platform inference hardware semiconductor economy history revolution "
+    "analysis network protocol governance users software closed scale cost adapt mobility"
+).split()
+
+
+class Command(BaseCommand):
+    help = (
+        "Fill the database with a large archive for `make bench`: posts, contributors, pull "
+        "quotes, waitlist applications and members. Repeatable (--seed); replaces what an "
+        "earlier run made and nothing else."
+    )
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--posts", type=int, default=10_000)
+        parser.add_argument("--contributors", type=int, default=200)
+        parser.add_argument("--quotes-per-post", type=int, default=5)
+        parser.add_argument("--applications", type=int, default=100_000)
+        parser.add_argument("--members", type=int, default=5_000)
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, **options) -> None:
+        rng = random.Random(options["seed"])  # noqa: S311 (made-up data, not secrets)
+        with transaction.atomic():
+            self.remove_earlier()
+            tiers = self.tiers()
+            topics = self.topics()
+            contributors = self.contributors(rng, options["contributors"])
+            self.posts(
+                rng, options["posts"], options["quotes_per_post"], contributors, topics, tiers
+            )
+            self.people(rng, options["applications"], options["members"], tiers)
+        self.stdout.write(
+            f"Generated {options['posts']} posts, {options['contributors']} contributors, "
+            f"{PullQuote.objects.filter(article__slug__startswith=PREFIX).count()} pull quotes, "
+            f"{options['applications']} applications, {options['members']} members."
+        )
+
+    def remove_earlier(self) -> None:
+        Article.objects.filter(slug__startswith=PREFIX).delete()
+        Contributor.objects.filter(slug__startswith=PREFIX).delete()
+        Topic.objects.filter(slug__startswith=PREFIX).delete()
+        Application.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
+        User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).delete()
+
+    def tiers(self) -> list[Tier]:
+        names = [("Reader", 1), ("Insider", 2), ("Patron", 3)]
+        return [
+            Tier.objects.get_or_create(
+                slug=slugify(name), defaults={"name": name, "rank": rank, "description": name}
+            )[0]
+            for name, rank in names
+        ]
+
+    def topics(self) -> list[Topic]:
+        return Topic.objects.bulk_create(
+            Topic(name=f"Bench topic {n}", slug=f"{PREFIX}topic-{n}") for n in range(20)
+        )
+
+    def contributors(self, rng: random.Random, count: int) -> list[Contributor]:
+        return Contributor.objects.bulk_create(
+            Contributor(
+                name=f"Writer {n}",
+                slug=f"{PREFIX}writer-{n}",
+                role_line=f"{rng.choice(WORDS).title()} analyst",
+                bio=self.sentence(rng, 30),
+            )
+            for n in range(count)
+        )
+
+    def posts(self, rng, count, quotes_per_post, contributors, topics, tiers) -> None:
+        variants = [self.variant(rng, quotes_per_post) for _ in range(VARIANTS)]
+        now = timezone.now()
+        articles = []
+        for n in range(count):
+            body, _, rendered = variants[n % VARIANTS]
+            visibility, tier = Article.Visibility.PUBLIC, None
+            if n % 3 == 0:
+                visibility = Article.Visibility.MEMBERS
+            if n % 15 == 0:
+                visibility, tier = Article.Visibility.TIER, tiers[1 + n % 2]
+            articles.append(
+                Article(
+                    title=self.sentence(rng, 8).rstrip(".").title(),
+                    slug=f"{PREFIX}post-{n}",
+                    dek=self.sentence(rng, 30),
+                    body=body,
+                    body_html=rendered.body_html,
+                    preview_html=rendered.preview_html,
+                    preview_text=rendering.text_of(rendered.preview_html),
+                    reading_minutes=rendering.reading_minutes(body),
+                    status=Article.Status.PUBLISHED,
+                    publish_at=now - timedelta(hours=n * 4 + 1),
+                    visibility=visibility,
+                    minimum_tier=tier,
+                    featured=n % 1000 == 0,
+                )
+            )
+        articles = Article.objects.bulk_create(articles, batch_size=1000)
+        Byline.objects.bulk_create(
+            (
+                Byline(article=article, contributor=contributor, order=order)
+                for article in articles
+                for order, contributor in enumerate(rng.sample(contributors, rng.choice([1, 1, 2])))
+            ),
+            batch_size=5000,
+        )
+        Article.topics.through.objects.bulk_create(
+            (
+                Article.topics.through(article=article, topic=topic)
+                for article in articles
+                for topic in rng.sample(topics, rng.choice([1, 2]))
+            ),
+            batch_size=5000,
+        )
+        PullQuote.objects.bulk_create(
+            (
+                PullQuote(
+                    article=article,
+                    text=quote.text,
+                    attribution=quote.attribution,
+                    position=quote.position,
+                )
+                for n, article in enumerate(articles)
+                for quote in variants[n % VARIANTS][1]
+            ),
+            batch_size=5000,
+        )
+
+    def variant(self, rng: random.Random, quotes_per_post: int):
+        paragraphs = [self.sentence(rng, rng.randint(40, 90)) for _ in range(rng.randint(10, 16))]
+        paragraphs.insert(rng.randint(4, 7), "## " + self.sentence(rng, 5).rstrip("."))
+        paragraphs.insert(2, rendering.MEMBERS_ONLY_MARKER)
+        body = "\n\n".join(paragraphs)
+        quotes = [
+            rendering.Quote(self.sentence(rng, 20), f"Source {q}", "", rng.randint(1, 12))
+            for q in range(quotes_per_post)
+        ]
+        rendered = rendering.render(
+            body, quotes, preview_paragraphs=settings.MEMBERS_PREVIEW_PARAGRAPHS
+        )
+        return body, quotes, rendered
+
+    def people(self, rng, applications, members, tiers) -> None:
+        users = User.objects.bulk_create(
+            # "!" is Django's mark for an unusable password: these members never log in by it.
+            (User(email=f"member{n}@{EMAIL_DOMAIN}", password="!") for n in range(members)),  # noqa: S106
+            batch_size=5000,
+        )
+        now = timezone.now()
+        Membership.objects.bulk_create(
+            (Membership(user=user, tier=rng.choice(tiers), started_at=now) for user in users),
+            batch_size=5000,
+        )
+        statuses = [Application.Status.PENDING] * 6 + [
+            Application.Status.APPROVED,
+            Application.Status.DECLINED,
+        ]
+        Application.objects.bulk_create(
+            (
+                Application(
+                    full_name=f"Applicant {n}",
+                    email=f"applicant{n}@{EMAIL_DOMAIN}",
+                    organisation=f"Organisation {n % 977}",
+                    role="Analyst",
+                    tier=rng.choice(tiers),
+                    reason=self.sentence(rng, 20),
+                    heard_from=Application.HeardFrom.FRIEND,
+                    consent=True,
+                    status=rng.choice(statuses),
+                )
+                for n in range(applications)
+            ),
+            batch_size=5000,
+        )
+
+    @staticmethod
+    def sentence(rng: random.Random, words: int) -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(words)).capitalize() + "."

@@ -1,0 +1,91 @@
+"""Whole pages for visitors from the shared cache, invalidated by any change they show."""
+
+import pytest
+from django.test import Client
+
+from articles.models import Article
+from tests.factories import make_article, make_contributor, make_member, make_tier, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def page_cache(settings):
+    settings.PAGE_CACHE = True
+
+
+def visitor() -> Client:
+    return Client()
+
+
+def test_a_visitors_second_request_is_served_without_the_database(django_assert_num_queries):
+    article = make_article(title="Cached essay")
+    assert "Cached essay" in visitor().get("/").content.decode()
+    with django_assert_num_queries(0):
+        again = visitor().get("/")
+    assert "Cached essay" in again.content.decode()
+    visitor().get(article.get_absolute_url())
+    with django_assert_num_queries(0):
+        assert visitor().get(article.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "change", ["article", "pull quote", "contributor", "topic", "tier", "byline"]
+)
+def test_every_change_a_page_shows_invalidates_it(change):
+    writer = make_contributor(name="Old Name")
+    tier = make_tier(name="Old Tier", slug="old")
+    article = make_article(title="Old title", body="One.\n\nTwo.", contributors=[writer],
+                           visibility=Article.Visibility.TIER, minimum_tier=tier)  # fmt: skip
+    url = article.get_absolute_url()
+    visitor().get(url)
+    if change == "article":
+        article.title = "New title"
+        article.save()
+    elif change == "pull quote":
+        article.pull_quotes.create(text="New title", attribution="x", position=0)
+    elif change == "contributor":
+        writer.name = "New title"
+        writer.save()
+    elif change == "topic":
+        article.topics.add(make_topic(name="New title"))
+    elif change == "tier":
+        tier.name = "New title"
+        tier.save()
+    else:
+        article.bylines.create(contributor=make_contributor(name="New title"), order=1)
+    assert "New title" in visitor().get(url).content.decode()
+
+
+def test_members_and_their_pages_never_touch_the_shared_cache(django_user_model):
+    article = make_article(
+        body="Free.\n\nAlso free.\n\n<!--members-only-->\n\nPaid words.",
+        visibility=Article.Visibility.MEMBERS,
+    )
+    member = Client()
+    member.force_login(make_member())
+    visitor().get(article.get_absolute_url())  # a visitor's copy is now cached
+
+    page = member.get(article.get_absolute_url())
+
+    assert "Paid words." in page.content.decode()  # not the visitor's copy
+    assert "private" in page["Cache-Control"]
+    assert "Paid words." not in visitor().get(article.get_absolute_url()).content.decode()
+
+
+def test_any_cookie_bypasses_the_cache():
+    make_article(title="Before")
+    visitor().get("/")
+    Article.objects.update(title="Changed behind the cache's back")
+    with_cookie = Client()
+    with_cookie.cookies["csrftoken"] = "x" * 32
+    assert "Changed behind" in with_cookie.get("/").content.decode()
+    assert "Before" in visitor().get("/").content.decode()  # the stale copy, as expected
+
+
+def test_without_a_shared_cache_pages_are_not_cached(settings, django_assert_num_queries):
+    settings.PAGE_CACHE = False
+    make_article()
+    visitor().get("/")
+    with django_assert_num_queries(4):
+        visitor().get("/")
