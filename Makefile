@@ -7,7 +7,7 @@ CHROMIUM ?= $(shell command -v chromium || echo /usr/bin/chromium)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test screenshots coverage lint format install
+.PHONY: run test screenshots bench coverage lint format install
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11) and "Python 3.11 or newer is needed (set PYTHON=...)")'
@@ -38,6 +38,12 @@ test: $(STAMP)
 # Full-page PNGs of the journeys, phone and desktop, in tests/e2e/screenshots/.
 screenshots: $(STAMP)
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e -q
+
+# Not part of `make test`: several minutes of load on gunicorn, PostgreSQL and Redis.
+bench: $(STAMP)
+	@command -v wrk >/dev/null && command -v redis-server >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk redis-server >/dev/null)
+	bash bench/run.sh
 
 coverage: $(STAMP)
 	$(VENV)/bin/coverage run -m pytest $(ARGS)
