@@ -161,6 +161,13 @@ class ArticleQuerySet(models.QuerySet):
         """What every card and page shows of a post: its byline and its package, if any."""
         return self.select_related("minimum_tier").prefetch_related(BYLINES)
 
+    def without_long_texts(self) -> "ArticleQuerySet":
+        """Leave out the texts a card never shows: they are most of a row's bytes."""
+        return self.defer("body", "body_html", "preview_html", "preview_text")
+
+    def for_cards(self) -> "ArticleQuerySet":
+        return self.for_display().without_long_texts()
+
 
 class Article(models.Model):
     class Status(models.TextChoices):

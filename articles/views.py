@@ -18,14 +18,14 @@ class ArticleListView(ListView):
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self) -> QuerySet[Article]:
-        return Article.objects.published().for_display()
+        return Article.objects.published().for_cards()
 
 
 class FrontPageView(ArticleListView):
     template_name = "articles/front_page.html"
 
     def get_queryset(self) -> QuerySet[Article]:
-        published = Article.objects.published().select_related("minimum_tier")
+        published = Article.objects.published().select_related("minimum_tier").without_long_texts()
         self.featured = published.filter(featured=True).first()
         return published.exclude(pk=self.featured.pk) if self.featured else published
 
@@ -46,7 +46,8 @@ class ArticleDetailView(DetailView):
         articles = (
             Article.objects.all() if self.request.user.is_staff else Article.objects.published()
         )
-        return articles.for_display().prefetch_related("topics")
+        # The Markdown source is only for editing; the page shows the HTML made from it.
+        return articles.for_display().prefetch_related("topics").defer("body")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

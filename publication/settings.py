@@ -82,12 +82,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Cached pages for visitors carry the headers they were made with (CSP and the rest).
+    "publication.pagecache.VisitorPageCacheMiddleware",
     "publication.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "publication.middleware.SecurityHeadersMiddleware",
     "publication.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "publication.pagecache.VisitorPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -89,3 +89,11 @@ def test_without_a_shared_cache_pages_are_not_cached(settings, django_assert_num
     visitor().get("/")
     with django_assert_num_queries(4):
         visitor().get("/")
+
+
+def test_a_cached_page_keeps_its_security_headers_but_not_the_first_request_id():
+    make_article()
+    first = visitor().get("/")
+    hit = visitor().get("/")
+    assert hit["Content-Security-Policy"] == first["Content-Security-Policy"]
+    assert hit.get("X-Request-ID") != first["X-Request-ID"]
