@@ -177,7 +177,11 @@ class Application(models.Model):
                 violation_error_message="There is already an application from this email.",
             )
         ]
-        indexes = [models.Index(fields=["status", "-created_at"], name="application_status_date")]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="application_status_date"),
+            # The admin lists the newest first, filtered or not.
+            models.Index(fields=["-created_at", "-id"], name="application_newest_first"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>"
