@@ -7,12 +7,14 @@ from members import access
 
 from .metadata import article_structured_data
 from .models import BYLINES, Article, Contributor, Topic
+from .pagination import UncountedPaginator
 
 
 class ArticleListView(ListView):
     """A paginated list of published posts, newest first."""
 
     context_object_name = "articles"
+    paginator_class = UncountedPaginator
 
     def get_paginate_by(self, queryset: QuerySet[Article]) -> int:
         return settings.ARTICLES_PER_PAGE

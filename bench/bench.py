@@ -30,7 +30,7 @@ PAGES = {
     "feed": "/feed/",
     "topic page": "/topics/bench-topic-0/",
     "archive page 200": "/?page=200",
-    "search": "/search/?q=linux+markets",
+    "search": "/search/?q=quorum7",  # in 1 post in 200: see generate_bench_data
 }
 MEMBER_PAGES = {"members post, member"}
 CACHED_PAGES = ["front page", "public post", "members post, visitor", "feed", "topic page",

@@ -254,3 +254,18 @@ def test_cards_badge_members_only_posts_and_show_no_body(client):
     assert '<p class="badge">Members only</p>' in html
     assert '<p class="badge">Insider members</p>' in html
     assert "Body words here." not in html
+
+
+def test_list_pages_need_no_count_of_the_archive(client, settings, django_assert_num_queries):
+    settings.ARTICLES_PER_PAGE = 2
+    for _ in range(5):
+        make_article()
+    # The lead story, the page with one row more, and their bylines: no COUNT.
+    with django_assert_num_queries(3) as queries:
+        page_two = client.get("/?page=2")
+    assert not any("COUNT(" in q["sql"] for q in queries.captured_queries)
+    html = page_two.content.decode()
+    assert 'rel="prev" href="?page=1"' in html and 'rel="next" href="?page=3"' in html
+    assert "<span>Page 2</span>" in html
+    last = client.get("/?page=3").content.decode()
+    assert 'rel="next"' not in last

@@ -87,7 +87,7 @@ def test_without_a_shared_cache_pages_are_not_cached(settings, django_assert_num
     settings.PAGE_CACHE = False
     make_article()
     visitor().get("/")
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(3):
         visitor().get("/")
 
 

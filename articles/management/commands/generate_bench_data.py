@@ -14,6 +14,7 @@ from members.models import Application, Membership, Tier, User
 PREFIX = "bench-"
 EMAIL_DOMAIN = "bench.example"
 VARIANTS = 24  # distinct bodies, rendered once each and shared
+SEARCH_WORDS = [f"quorum{n}" for n in range(200)]
 WORDS = (
     "open source models regulators exchange crypto linux markets policy capital labour "
     "innovation community platform inference hardware semiconductor economy history revolution "
@@ -96,9 +97,11 @@ class Command(BaseCommand):
                 visibility = Article.Visibility.MEMBERS
             if n % 15 == 0:
                 visibility, tier = Article.Visibility.TIER, tiers[1 + n % 2]
+            # One word in 200 titles is the same, so a search for it finds 1 post in 200.
+            title = f"{self.sentence(rng, 7).rstrip('.')} {SEARCH_WORDS[n % len(SEARCH_WORDS)]}"
             articles.append(
                 Article(
-                    title=self.sentence(rng, 8).rstrip(".").title(),
+                    title=title.title(),
                     slug=f"{PREFIX}post-{n}",
                     dek=self.sentence(rng, 30),
                     body=body,
