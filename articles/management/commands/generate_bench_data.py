@@ -3,7 +3,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -48,6 +48,10 @@ class Command(BaseCommand):
                 rng, options["posts"], options["quotes_per_post"], contributors, topics, tiers
             )
             self.people(rng, options["applications"], options["members"], tiers)
+        if connection.vendor == "postgresql":
+            # Fresh statistics, as a database that has lived a while has: the planner needs them.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(
             f"Generated {options['posts']} posts, {options['contributors']} contributors, "
             f"{PullQuote.objects.filter(article__slug__startswith=PREFIX).count()} pull quotes, "
