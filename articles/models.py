@@ -122,7 +122,7 @@ class ArticleQuerySet(models.QuerySet):
     def published(self) -> "ArticleQuerySet":
         """Posts the public may see: not drafts, and their publish time has come."""
         return self.filter(
-            status__in=[Article.Status.SCHEDULED, Article.Status.PUBLISHED],
+            status__in=Article.LIVE_STATUSES,
             publish_at__lte=timezone.now(),
         )
 
@@ -168,6 +168,9 @@ class Article(models.Model):
         DRAFT = "draft", "Draft"
         SCHEDULED = "scheduled", "Scheduled"
         PUBLISHED = "published", "Published"
+
+    # Not drafts: public once their publish time has come.
+    LIVE_STATUSES = (Status.SCHEDULED, Status.PUBLISHED)
 
     class Visibility(models.TextChoices):
         PUBLIC = "public", "Everyone"
@@ -298,7 +301,7 @@ class Article(models.Model):
     @property
     def is_public_now(self) -> bool:
         return (
-            self.status != self.Status.DRAFT
+            self.status in self.LIVE_STATUSES
             and self.publish_at is not None
             and self.publish_at <= timezone.now()
         )

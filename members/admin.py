@@ -262,7 +262,7 @@ class ApplicationAdmin(admin.ModelAdmin):
             (
                 [
                     a.email,
-                    *_split_name(a.full_name),
+                    *a.first_and_last_name,
                     a.organisation,
                     a.role,
                     a.tier.name,
@@ -302,8 +302,3 @@ class MembershipAdmin(admin.ModelAdmin):
                 for m in queryset.select_related("user", "tier")
             ),
         )
-
-
-def _split_name(full_name: str) -> tuple[str, str]:
-    first, _, last = full_name.partition(" ")
-    return first, last

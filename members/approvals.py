@@ -88,7 +88,7 @@ def resend_invitation(application: Application) -> Result:
 def _user_for(application: Application) -> User:
     user = get_user_model().objects.filter(email__iexact=application.email).first()
     if user is None:
-        first, _, last = application.full_name.partition(" ")
+        first, last = application.first_and_last_name
         user = get_user_model().objects.create_user(
             application.email, password=None, first_name=first[:150], last_name=last[:150]
         )

@@ -8,6 +8,7 @@ can send again from the admin.
 
 import logging
 import smtplib
+from collections.abc import Callable
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, mail_managers
@@ -37,10 +38,15 @@ def send(template: str, to: str, context: dict) -> bool:
     message.attach_alternative(
         render_to_string(f"members/email/{template}.html", context), "text/html"
     )
+    return delivered(message.send, template)
+
+
+def delivered(sending: Callable[[], object], what: str) -> bool:
+    """Send; on a refusal or a timeout log which email failed (never its text) and say so."""
     try:
-        message.send()
+        sending()
     except SEND_ERRORS as error:
-        logger.error("Email %r could not be sent: %s", template, type(error).__name__)
+        logger.error("Email %r could not be sent: %s", what, type(error).__name__)
         return False
     return True
 
@@ -66,16 +72,12 @@ def tell_managers(application: Application) -> bool:
     admin_url = settings.SITE_URL + reverse(
         "admin:members_application_change", args=[application.pk]
     )
-    try:
-        mail_managers(
-            " ".join(f"New application: {application.full_name} ({application.tier})".split()),
-            f"{application.full_name}, {application.role} at {application.organisation}, "
-            f"applied for {application.tier}.\n\nReview it: {admin_url}\n",
-        )
-    except SEND_ERRORS as error:
-        logger.error("Email 'new application' to managers failed: %s", type(error).__name__)
-        return False
-    return True
+    subject = " ".join(f"New application: {application.full_name} ({application.tier})".split())
+    body = (
+        f"{application.full_name}, {application.role} at {application.organisation}, "
+        f"applied for {application.tier}.\n\nReview it: {admin_url}\n"
+    )
+    return delivered(lambda: mail_managers(subject, body), "new application")
 
 
 def invitation(application: Application) -> bool:

@@ -186,6 +186,12 @@ class Application(models.Model):
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>"
 
+    @property
+    def first_and_last_name(self) -> tuple[str, str]:
+        """The name as an account and a mailing tool want it: first word, then the rest."""
+        first, _, last = self.full_name.partition(" ")
+        return first, last
+
 
 class Membership(models.Model):
     class Status(models.TextChoices):

@@ -62,9 +62,7 @@ class RequestGuardMiddleware:
                 "picture_limit": filesizeformat(settings.IMAGE_MAX_BYTES),
             }
             return HttpResponse(render_to_string("413.html", limits), status=413)
-        if "\x00" in request.META.get("QUERY_STRING", "") or any(
-            "\x00" in value for values in request.GET.lists() for value in values[1]
-        ):
+        if any("\x00" in value for _, values in request.GET.lists() for value in values):
             return HttpResponse(render_to_string("400.html"), status=400)
         return self.get_response(request)
 
