@@ -4,7 +4,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import connection, models
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
 
@@ -297,6 +297,11 @@ class Article(models.Model):
         self.body_html, self.preview_html = rendered.body_html, rendered.preview_html
         self.preview_text = rendering.text_of(self.preview_html)
         self.reading_minutes = rendering.reading_minutes(rendering.plain_text(self.body))
+
+    def with_byline_and_topics(self) -> "Article":
+        """Fetch its byline (with the contributors) and topics, where no list prefetched them."""
+        prefetch_related_objects([self], BYLINES, "topics")
+        return self
 
     @property
     def is_public_now(self) -> bool:

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.conf import settings
 from django.db.models import QuerySet, prefetch_related_objects
 from django.shortcuts import get_object_or_404
@@ -49,11 +51,13 @@ class ArticleDetailView(DetailView):
             Article.objects.all() if self.request.user.is_staff else Article.objects.published()
         )
         # The Markdown source is only for editing; the page shows the HTML made from it.
-        return articles.for_display().prefetch_related("topics").defer("body")
+        # Bylines and topics are fetched only when the page's cached fragments miss
+        # (Article.with_byline_and_topics, called from article_detail.html).
+        return articles.select_related("minimum_tier").defer("body")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["structured_data"] = article_structured_data(self.object, self.request)
+        context["structured_data"] = partial(article_structured_data, self.object, self.request)
         return context
 
 

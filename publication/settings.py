@@ -241,6 +241,14 @@ if SHARED_CACHE:
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": SHARED_CACHE,
     }
+# Rendered parts of post pages, kept by each worker: their keys carry the post's revision
+# (articles/revisions.py), so no worker serves a stale one and none needs telling.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "fragments",
+    "TIMEOUT": 24 * 60 * 60,
+    "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_ENTRIES", 400)},
+}
 # Whole pages for visitors without cookies, only on a shared cache (see publication/pagecache.py).
 PAGE_CACHE = env_bool("PAGE_CACHE", bool(SHARED_CACHE))
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)

@@ -1,5 +1,5 @@
 import pytest
-from django.core.cache import cache
+from django.core.cache import caches
 from django.test import Client
 
 
@@ -17,9 +17,10 @@ def fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
-def empty_cache():
-    """Rate-limit counters do not carry over from one test to the next."""
-    cache.clear()
+def empty_caches():
+    """Rate-limit counters and cached fragments do not carry over from one test to the next."""
+    for cache in caches.all():
+        cache.clear()
 
 
 @pytest.fixture
