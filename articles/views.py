@@ -48,12 +48,11 @@ class ArticleDetailView(DetailView):
 
     def get_object(self, queryset=None) -> Article:
         # The row by its unique slug, whole: building this query costs more than running it,
-        # so whether the post is live is asked of the row, not added to the SQL, and no
-        # column is deferred. Bylines and topics are fetched only when the page's cached
-        # fragments miss (Article.with_byline_and_topics, called from article_detail.html).
-        article = get_object_or_404(
-            Article.objects.select_related("minimum_tier"), slug=self.kwargs["slug"]
-        )
+        # so whether the post is live is asked of the row, not added to the SQL, no column
+        # is deferred and no join made (only posts for a package fetch their minimum tier).
+        # Bylines and topics are fetched only when the page's cached fragments miss
+        # (Article.with_byline_and_topics, called from article_detail.html).
+        article = get_object_or_404(Article, slug=self.kwargs["slug"])
         # Staff preview drafts and scheduled posts at the address they will have.
         if not (article.is_public_now or self.request.user.is_staff):
             raise Http404("No post here.")

@@ -101,9 +101,10 @@ def readable(reader: Reader) -> Q:
 def _load_reader(user) -> Reader:
     if not user.is_authenticated:
         return VISITOR
-    user = (
-        get_user_model().objects.select_related("membership__tier", "contributor").get(pk=user.pk)
-    )
+    users = get_user_model()
+    # A request's user comes with both already (members.backends); others are looked up.
+    if not (users.membership.is_cached(user) and users.contributor.is_cached(user)):
+        user = users.objects.select_related("membership__tier", "contributor").get(pk=user.pk)
     membership: Membership | None = getattr(user, "membership", None)
     contributor = getattr(user, "contributor", None)
     active = membership is not None and membership.is_active

@@ -74,7 +74,7 @@ class AcceptInvitationView(auth_views.PasswordResetConfirmView):
     template_name = "members/accept_invitation.html"
     token_generator = invitation_tokens
     post_reset_login = True
-    post_reset_login_backend = "django.contrib.auth.backends.ModelBackend"
+    post_reset_login_backend = "members.backends.ModelBackend"
     success_url = reverse_lazy("articles:home")
 
     def form_valid(self, form):

@@ -153,10 +153,7 @@ DATABASES = {
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
-AUTHENTICATION_BACKENDS = [
-    "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
-]
+AUTHENTICATION_BACKENDS = ["members.backends.ModelBackend", "members.backends.AllauthBackend"]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 

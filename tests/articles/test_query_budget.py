@@ -3,7 +3,7 @@
 import pytest
 
 from articles.models import Article
-from tests.factories import make_article, make_contributor, make_tier, make_topic
+from tests.factories import make_article, make_contributor, make_member, make_tier, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -48,3 +48,37 @@ def test_post_page_stays_within_three_queries(client, django_assert_num_queries,
         response = client.get(article.get_absolute_url())
     assert response.content.decode().count('class="pull-quote"') == 5
     assert response.content.decode().count('class="byline__name"') == 3
+
+
+# Queries on a post page, first visit (its fragments rendered) and repeat visit (served
+# from the worker's fragment cache). A member's first two are the session and the user
+# with their membership; a post for a package adds its tier.
+POST_PAGE_QUERIES = {
+    ("visitor", "public"): (3, 1),
+    ("visitor", "members"): (3, 1),
+    ("visitor", "tier"): (4, 2),
+    ("member", "public"): (5, 3),
+    ("member", "members"): (5, 3),
+    ("member", "tier"): (6, 4),
+}
+
+
+@pytest.mark.parametrize(("reader", "visibility"), list(POST_PAGE_QUERIES))
+def test_post_page_queries(reader, visibility, client, django_assert_num_queries):
+    writer, topic, _ = fill(3)
+    tier = make_tier()
+    article = make_article(
+        contributors=[writer, make_contributor()],
+        topics=[topic, make_topic()],
+        visibility=visibility,
+        minimum_tier=tier if visibility == "tier" else None,
+    )
+    if reader == "member":
+        client.force_login(make_member(tier))
+    first, repeat = POST_PAGE_QUERIES[reader, visibility]
+    with django_assert_num_queries(first):
+        assert client.get(article.get_absolute_url()).status_code == 200
+    with django_assert_num_queries(repeat):
+        page = client.get(article.get_absolute_url()).content.decode()
+    assert page.count('class="byline__name"') == 2
+    assert ("Third paragraph." in page) is (reader == "member" or visibility == "public")

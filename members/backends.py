@@ -1,0 +1,24 @@
+"""Django's and allauth's login backends, loading a reader with what the gate asks about.
+
+The user of every logged-in request comes with their membership (and its tier) and
+their contributor profile in one query, so members.access decides what they may
+read without a query of its own.
+"""
+
+from allauth.account.auth_backends import AuthenticationBackend
+from django.contrib.auth import backends, get_user_model
+
+
+class LoadsReader:
+    def get_user(self, user_id):
+        users = get_user_model()._default_manager.select_related("membership__tier", "contributor")
+        user = users.filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
+class ModelBackend(LoadsReader, backends.ModelBackend):
+    pass
+
+
+class AllauthBackend(LoadsReader, AuthenticationBackend):
+    pass
