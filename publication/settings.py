@@ -235,7 +235,7 @@ SHARED_CACHE = env_str("REDIS_URL") or env_str("CACHE_URL")
 if SHARED_CACHE:
     # Shared by every worker, so rate limits hold across processes.
     CACHES["default"] = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "BACKEND": "publication.cache.RedisCache",
         "LOCATION": SHARED_CACHE,
     }
 # Rendered parts of post pages, kept by each worker: their keys carry the post's revision

@@ -1,3 +1,9 @@
+import os
+import shutil
+import socket
+import subprocess
+import time
+
 import pytest
 from django.core.cache import caches
 from django.test import Client
@@ -50,3 +56,41 @@ def pytest_collection_modifyitems(items):
     """Browser tests run last: Playwright keeps an event loop in the main thread from then on,
     and Django refuses plain ORM calls beside a running loop."""
     items.sort(key=lambda item: item.nodeid.startswith("tests/e2e/"))
+
+
+@pytest.fixture(scope="session")
+def redis_url(tmp_path_factory):
+    """A real redis-server for the shared-cache tests (.ci/run installs it)."""
+    binary = shutil.which("redis-server")
+    if binary is None:
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the Redis tests: apt-get install redis-server")
+        pytest.skip("No redis-server here (apt-get install redis-server)")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    folder = tmp_path_factory.mktemp("redis")
+    server = subprocess.Popen(
+        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(folder)],
+        stdout=subprocess.DEVNULL,
+    )
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.05)
+    yield f"redis://127.0.0.1:{port}/0"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The shared cache on Redis, as production runs it, emptied for this test."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "publication.cache.RedisCache", "LOCATION": redis_url},
+    }
+    caches["default"].clear()
+    return caches["default"]

@@ -9,8 +9,11 @@ from tests.factories import make_article, make_contributor, make_member, make_ti
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def page_cache(settings):
+@pytest.fixture(autouse=True, params=["per-process cache", "Redis"])
+def page_cache(request, settings):
+    """Every test runs on Django's local-memory cache and on a real Redis."""
+    if request.param == "Redis":
+        request.getfixturevalue("redis_cache")
     settings.PAGE_CACHE = True
 
 
