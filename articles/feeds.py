@@ -24,7 +24,8 @@ class LatestArticlesFeed(Feed):
         return f"The latest essays and reporting from {settings.PUBLICATION_NAME}."
 
     def items(self) -> QuerySet[Article]:
-        return Article.objects.published().for_display()[:FEED_LENGTH]
+        # The Markdown source and the preview as text are most of a row and unused here.
+        return Article.objects.published().for_display().defer("body", "preview_text")[:FEED_LENGTH]
 
     def item_title(self, item: Article) -> str:
         return item.title

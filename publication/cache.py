@@ -26,6 +26,11 @@ class RedisCache(redis.RedisCache):
         super().__init__(server, params)
         self._class = RedisCacheClient
 
+    @property
+    def errors(self) -> tuple[type[Exception], ...]:
+        """What this cache raises when Redis cannot be reached (redis-py loads on first use)."""
+        return (self._cache._lib.exceptions.RedisError,)
+
     def publish(self, channel: str, message: str) -> None:
         self._cache.get_client(write=True).publish(channel, message)
 

@@ -23,13 +23,17 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
-from redis.exceptions import RedisError
 
 GENERATION_KEY = "pagecache:generation"
 INVALIDATIONS = "pagecache:invalidations"
 LOCAL_PAGES = 200  # per worker; a page is about 10 KB
 
 logger = logging.getLogger(__name__)
+
+
+def unreachable() -> tuple[type[Exception], ...]:
+    """The errors of a cache that cannot be reached: Redis's; local memory has none."""
+    return getattr(cache, "errors", ())
 
 
 def invalidate(**_signal_arguments) -> None:
@@ -47,7 +51,7 @@ def next_generation() -> None:
             cache.set(GENERATION_KEY, 2, timeout=None)
         if hasattr(cache, "publish"):
             cache.publish(INVALIDATIONS, "new generation")
-    except RedisError:
+    except unreachable():
         # The change itself stands; cached pages live PAGE_CACHE_SECONDS at most.
         logger.exception("The page cache could not be invalidated")
 
@@ -72,7 +76,7 @@ class VisitorPageCacheMiddleware:
             if (page := self.local.get(page_key)) is not None:
                 return thawed(page)
             generation, stored = self.fetch(page_key)
-        except RedisError:
+        except unreachable():
             logger.warning("The page cache is unreachable; making the page afresh")
             return self.get_response(request)
         if stored and stored[0] == generation and stored[1] > time.time():
@@ -99,7 +103,7 @@ class VisitorPageCacheMiddleware:
         try:
             cache.set(page_key, stored, settings.PAGE_CACHE_SECONDS)
             self.local.keep(page_key, *stored)
-        except RedisError:
+        except unreachable():
             logger.warning("The page cache is unreachable; the page was not stored")
         if request_id:
             response["X-Request-ID"] = request_id
@@ -160,7 +164,7 @@ class LocalPages:
                 self.generation = None  # learnt from the next read, now that none is missed
             while self.subscription.get_message(timeout=0) is not None:
                 self.generation = None
-        except RedisError:
+        except unreachable():
             self.subscription = self.generation = None
             raise
         return self.generation is not None
