@@ -33,6 +33,7 @@ PAGES = {
     "search": "/search/?q=quorum7",  # in 1 post in 200: see generate_bench_data
 }
 MEMBER_PAGES = {"members post, member"}
+VISITOR_POSTS = ["public post", "members post, visitor"]
 CACHED_PAGES = ["front page", "public post", "members post, visitor", "feed", "topic page",
                 "archive page 200"]  # fmt: skip
 
@@ -77,26 +78,25 @@ def main() -> None:
 
     print("== the site, no page cache", flush=True)
     with gunicorn("publication.wsgi", {**env, "PAGE_CACHE": "false"}) as (base, pids):
-        results["site"] = {
-            name: {
-                c: wrk(base + path, c, cookie if name in MEMBER_PAGES else None)
-                for c in CONNECTIONS
-            }
-            for name, path in PAGES.items()
-        }
+        results["site"] = {}
+        for name, path in PAGES.items():
+            header = cookie if name in MEMBER_PAGES else None
+            wrk(base + path, 16, header, seconds=1)  # first requests load templates and code
+            results["site"][name] = {c: wrk(base + path, c, header) for c in CONNECTIONS}
         soak = wrk(base + PAGES["members post, visitor"], 64, seconds=SOAK_SECONDS)
         results["soak_64_connections"] = {"seconds": SOAK_SECONDS, **soak}
         results["worker_rss_mb"] = [rss_mb(pid) for pid in pids()]
 
     if redis_url:
         print("== the site with the shared cache (Redis), page cache on", flush=True)
-        with gunicorn("publication.wsgi", {**env, "REDIS_URL": redis_url}) as (base, _):
+        with gunicorn("publication.wsgi", {**env, "REDIS_URL": redis_url}) as (base, pids):
             results["cached"] = {}
             for name in [*CACHED_PAGES, "members post, member"]:
                 url = base + PAGES[name]
                 header = cookie if name in MEMBER_PAGES else None
                 wrk(url, 16, header, seconds=1)  # warm the cache
                 results["cached"][name] = {c: wrk(url, c, header) for c in CONNECTIONS}
+            results["worker_rss_mb_with_redis"] = [rss_mb(pid) for pid in pids()]
 
     report(results)
     out = ROOT / "bench" / "results"
@@ -244,21 +244,23 @@ def report(r: dict) -> None:
             f"  {name}: {runs[16]['rps'] / render[16]['rps']:.2f} of rendering ceiling at 16,"
             f" {page['queries']} queries, {page['html_bytes'] / 1024:.1f} KB{served}"
         )
-    post = r["site"]["members post, visitor"][16]
+    # The post page targets are judged on the slower of the two posts a visitor reads.
+    post = min((r["site"][name][16] for name in VISITOR_POSTS), key=lambda run: run["rps"])
+    slowest_p99 = max(r["site"][name][16]["p99_ms"] for name in VISITOR_POSTS)
     targets = [
         ("post page for a visitor", post["rps"] / render[16]["rps"], "of rendering [>= 0.5]"),
-        ("post page p99 at 16", post["p99_ms"] / render[16]["p99_ms"], "x ceiling p99 [<= 2]"),
+        ("post page p99 at 16", slowest_p99 / render[16]["p99_ms"], "x ceiling p99 [<= 2]"),
     ]
     if "cached" in r:
-        cached_post = r["cached"]["members post, visitor"][16]
-        targets.append(
-            ("cached post page", cached_post["rps"] / serve[16]["rps"], "of serving [>= 0.7]")
-        )
+        cached_post = min(r["cached"][name][16]["rps"] for name in VISITOR_POSTS)
+        targets.append(("cached post page", cached_post / serve[16]["rps"], "of serving [>= 0.7]"))
     for label, value, unit in targets:
         print(f"  {label}: {value:.2f} {unit}")
     soak = r["soak_64_connections"]
     print(f"  {soak['seconds']} s at 64 connections: {soak['errors']} errors [0]")
     print(f"  worker RSS after the runs: {r['worker_rss_mb']} MB [< 80]")
+    if "worker_rss_mb_with_redis" in r:
+        print(f"  worker RSS after the runs with Redis: {r['worker_rss_mb_with_redis']} MB [< 80]")
     print(f"  post page HTML {r['pages']['public post']['html_bytes'] / 1024:.1f} KB [< 30]")
     print(f"  CSS {r['css_bytes_gzipped'] / 1024:.1f} KB gzipped [< 15]")
     print(f"  admin changelists: {r['admin_changelists_ms']} ms [< 1000]")
