@@ -15,6 +15,7 @@ what has arrived, and one invalidation sends it back to Redis.
 
 import hashlib
 import logging
+import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
@@ -73,9 +74,10 @@ class VisitorPageCacheMiddleware:
             return self.get_response(request)
         page_key = "page:v2:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
         try:
-            if (page := self.local.get(page_key)) is not None:
+            page, heard = self.local.get(page_key)
+            if page is not None:
                 return thawed(page)
-            generation, stored = self.fetch(page_key)
+            generation, stored = self.fetch(page_key, heard)
         except unreachable():
             logger.warning("The page cache is unreachable; making the page afresh")
             return self.get_response(request)
@@ -87,13 +89,13 @@ class VisitorPageCacheMiddleware:
             self.store(page_key, generation, response)
         return response
 
-    def fetch(self, page_key: str) -> tuple[int, tuple | None]:
+    def fetch(self, page_key: str, heard: int) -> tuple[int, tuple | None]:
         found = cache.get_many([GENERATION_KEY, page_key])
         generation = found.get(GENERATION_KEY)
         if generation is None:
             cache.add(GENERATION_KEY, 1, timeout=None)
             generation = cache.get(GENERATION_KEY, 1)
-        self.local.learn(generation)
+        self.local.learn(generation, heard)
         return generation, found.get(page_key)
 
     def store(self, page_key: str, generation: int, response: HttpResponse) -> None:
@@ -138,21 +140,26 @@ class LocalPages:
     The generation known here is the one last read from Redis since the worker
     subscribed to invalidations, forgotten when one arrives; copies of another
     generation are not served. Only on a cache that publishes (publication.cache).
+    A lock keeps it right for threaded workers too.
     """
 
     def __init__(self) -> None:
+        self.lock = threading.Lock()
         self.subscription = None
         self.generation = None
+        self.heard = 0  # invalidations read so far
         self.pages: OrderedDict[str, tuple] = OrderedDict()
 
-    def get(self, page_key: str) -> tuple | None:
-        if not self.up_to_date():
-            return None
-        generation, expires_at, page = self.pages.get(page_key, (None, 0, None))
-        if generation != self.generation or expires_at < time.time():
-            return None
-        self.pages.move_to_end(page_key)
-        return page
+    def get(self, page_key: str) -> tuple[tuple | None, int]:
+        """The copy of the page if it still holds, and the invalidations heard by now."""
+        with self.lock:
+            if not self.up_to_date():
+                return None, self.heard
+            generation, expires_at, page = self.pages.get(page_key, (None, 0, None))
+            if generation != self.generation or expires_at < time.time():
+                return None, self.heard
+            self.pages.move_to_end(page_key)
+            return page, self.heard
 
     def up_to_date(self) -> bool:
         """Read what has arrived; whether the generation known here still stands."""
@@ -163,20 +170,24 @@ class LocalPages:
                 self.subscription = cache.subscribe(INVALIDATIONS)
                 self.generation = None  # learnt from the next read, now that none is missed
             while self.subscription.get_message(timeout=0) is not None:
+                self.heard += 1
                 self.generation = None
         except unreachable():
             self.subscription = self.generation = None
             raise
         return self.generation is not None
 
-    def learn(self, generation: int) -> None:
-        if self.subscription is not None:
-            self.generation = generation
+    def learn(self, generation: int, heard: int) -> None:
+        """The generation read from Redis, unless an invalidation was heard since the read."""
+        with self.lock:
+            if self.subscription is not None and heard == self.heard:
+                self.generation = generation
 
     def keep(self, page_key: str, generation: int, expires_at: float, page: tuple) -> None:
-        if self.subscription is None:
-            return
-        self.pages[page_key] = (generation, expires_at, page)
-        self.pages.move_to_end(page_key)
-        if len(self.pages) > LOCAL_PAGES:
-            self.pages.popitem(last=False)
+        with self.lock:
+            if self.subscription is None:
+                return
+            self.pages[page_key] = (generation, expires_at, page)
+            self.pages.move_to_end(page_key)
+            if len(self.pages) > LOCAL_PAGES:
+                self.pages.popitem(last=False)

@@ -198,7 +198,7 @@ STORAGES = {
         # Hashed, compressed names need `collectstatic`, which a deployment runs.
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+        else "publication.storage.StaticFilesStorage"
     },
 }
 

@@ -33,7 +33,7 @@ def test_static_files_get_hashed_names_and_a_long_cache_life(settings, tmp_path)
     settings.STATIC_ROOT = tmp_path / "static"
     settings.STORAGES = {
         **settings.STORAGES,
-        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+        "staticfiles": {"BACKEND": "publication.storage.StaticFilesStorage"},
     }
     call_command("collectstatic", interactive=False, verbosity=0)
     client = Client()  # a new handler, so WhiteNoise sees the collected files
