@@ -67,6 +67,7 @@ class ArticleAdmin(admin.ModelAdmin):
 class ContributorAdmin(admin.ModelAdmin):
     list_display = ["thumbnail", "name", "role_line", "user"]
     list_display_links = ["thumbnail", "name"]
+    list_select_related = ["user"]
     search_fields = ["name", "role_line"]
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["user"]

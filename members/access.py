@@ -55,7 +55,7 @@ class Access:
 
 
 def reader_for(request: HttpRequest) -> Reader:
-    """The reader behind a request, looked up once (one query) and kept on the request."""
+    """The reader behind a request, worked out once and kept on the request."""
     if not hasattr(request, "_reader"):
         request._reader = _load_reader(request.user)
     return request._reader
@@ -104,7 +104,7 @@ def _load_reader(user) -> Reader:
     users = get_user_model()
     # A request's user comes with both already (members.backends); others are looked up.
     if not (users.membership.is_cached(user) and users.contributor.is_cached(user)):
-        user = users.objects.select_related("membership__tier", "contributor").get(pk=user.pk)
+        user = users.objects.readers().get(pk=user.pk)
     membership: Membership | None = getattr(user, "membership", None)
     contributor = getattr(user, "contributor", None)
     active = membership is not None and membership.is_active

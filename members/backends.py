@@ -11,10 +11,10 @@ from django.contrib.auth import backends, get_user_model
 
 class LoadsReader:
     def get_user(self, user_id):
-        users = get_user_model()._default_manager.select_related("membership__tier", "contributor")
+        users = get_user_model()
         try:
-            user = users.get(pk=user_id)
-        except users.model.DoesNotExist:
+            user = users.objects.readers().get(pk=user_id)
+        except users.DoesNotExist:
             return None
         return user if self.user_can_authenticate(user) else None
 

@@ -31,6 +31,10 @@ class UserManager(BaseUserManager["User"]):
     def get_by_natural_key(self, username: str) -> "User":
         return self.get(email__iexact=username.strip())
 
+    def readers(self) -> models.QuerySet["User"]:
+        """With what members.access asks of a reader: membership, its tier, contributor profile."""
+        return self.select_related("membership__tier", "contributor")
+
 
 class User(AbstractUser):
     """A reader with an account: staff, contributors and members. Email is the login."""

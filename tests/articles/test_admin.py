@@ -23,6 +23,23 @@ def test_every_changelist_and_add_page_opens_for_staff(staff_client, model):
         assert response.status_code == 200, (model, view)
 
 
+def test_the_contributor_list_costs_the_same_however_many_have_accounts(
+    staff_client, django_user_model, django_assert_num_queries
+):
+    def contributors_with_accounts(count: int) -> None:
+        for n in range(count):
+            user = django_user_model.objects.create_user(f"writer{count}-{n}@example.com")
+            make_contributor(user=user)
+
+    contributors_with_accounts(1)
+    with django_assert_num_queries(5):  # session, user, count, total count, page
+        staff_client.get(admin_url("articles.contributor", "changelist"))
+    contributors_with_accounts(5)
+    with django_assert_num_queries(5):
+        page = staff_client.get(admin_url("articles.contributor", "changelist"))
+    assert page.content.decode().count("writer5-") == 5
+
+
 def test_article_change_page_opens_for_staff(staff_client):
     article = make_article(pull_quotes=[{"text": "Q", "attribution": "A", "position": 1}])
     assert staff_client.get(admin_url("articles.article", "change", article.pk)).status_code == 200
