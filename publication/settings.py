@@ -236,17 +236,17 @@ INVITATION_MAX_AGE = env_int("INVITATION_MAX_AGE", 7 * 24 * 60 * 60)
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SHARED_CACHE = env_str("REDIS_URL") or env_str("CACHE_URL")
 if SHARED_CACHE:
-    # Shared by every worker, so rate limits hold across processes.
+    # Shared by every worker, so rate limits and the page cache hold across processes.
     CACHES["default"] = {
         "BACKEND": "publication.cache.RedisCache",
         "LOCATION": SHARED_CACHE,
     }
 # Rendered parts of post pages, kept by each worker: their keys carry the post's revision
-# (articles/revisions.py), so no worker serves a stale one and none needs telling.
+# (articles/revisions.py), so no worker serves a stale one and none needs telling. Their
+# lifetime is set where they are cached (templates/articles/article_detail.html).
 CACHES["fragments"] = {
     "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
     "LOCATION": "fragments",
-    "TIMEOUT": 24 * 60 * 60,
     "OPTIONS": {"MAX_ENTRIES": env_int("FRAGMENT_CACHE_ENTRIES", 400)},
 }
 # Whole pages for visitors without cookies, only on a shared cache (see publication/pagecache.py).
