@@ -3,10 +3,12 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
-from django.db import connection, models
+from django.db import connection, models, transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
 from django.urls import reverse
 from django.utils import timezone
+
+from publication import pagecache
 
 from . import rendering
 from .images import (
@@ -17,6 +19,25 @@ from .images import (
     prepare_upload,
     validate_image_upload,
 )
+
+
+class ShownOnPagesQuerySet(models.QuerySet):
+    """Rows that pages show, written in bulk.
+
+    Django sends no signal for update() (nor for bulk_update(), which calls it), so
+    these move on the revision of the posts that show the rows, and with it the page
+    cache, as save() and delete() do through signals (articles/revisions.py).
+    """
+
+    # The lookup from a post to rows of this model.
+    posts_showing: str
+
+    def update(self, **kwargs) -> int:
+        with transaction.atomic(using=self.db):
+            pks = list(self.values_list("pk", flat=True))
+            rows = super().update(**kwargs)
+            Article.objects.filter(**{f"{self.posts_showing}__in": pks}).update()
+        return rows
 
 
 def validate_link_lines(value: str) -> None:
@@ -32,6 +53,10 @@ def validate_link_lines(value: str) -> None:
                     code="invalid_link",
                     params={"line": line.strip()[:100]},
                 ) from None
+
+
+class ContributorQuerySet(ShownOnPagesQuerySet):
+    posts_showing = "bylines__contributor"
 
 
 class Contributor(models.Model):
@@ -67,6 +92,8 @@ class Contributor(models.Model):
         help_text="The contributor's own account, if they have one.",
     )
 
+    objects = ContributorQuerySet.as_manager()
+
     class Meta:
         ordering = ["name"]
 
@@ -92,10 +119,16 @@ class Contributor(models.Model):
         return [line.strip() for line in self.links.splitlines() if line.strip()]
 
 
+class TopicQuerySet(ShownOnPagesQuerySet):
+    posts_showing = "topics"
+
+
 class Topic(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True, max_length=1000)
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -119,6 +152,20 @@ SEARCH_INDEXES = [
 
 
 class ArticleQuerySet(models.QuerySet):
+    def update(self, **kwargs) -> int:
+        """A bulk write moves the posts' revision and the page cache on, as save() does.
+
+        A new Markdown body is rendered again, post by post, as save() renders it.
+        """
+        kwargs.setdefault("updated_at", timezone.now())
+        with transaction.atomic(using=self.db):
+            rerender = list(self.values_list("pk", flat=True)) if "body" in kwargs else []
+            rows = super().update(**kwargs)
+            for article in Article.objects.filter(pk__in=rerender):
+                article.save(update_fields=RENDERED_FIELDS)
+        pagecache.invalidate()
+        return rows
+
     def published(self) -> "ArticleQuerySet":
         """Posts the public may see: not drafts, and their publish time has come."""
         return self.filter(
@@ -325,12 +372,18 @@ class Article(models.Model):
         return ""
 
 
+class BylineQuerySet(ShownOnPagesQuerySet):
+    posts_showing = "bylines"
+
+
 class Byline(models.Model):
     """A contributor credited on a post, in the order the byline names them."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     contributor = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="bylines")
     order = models.PositiveSmallIntegerField(default=0)
+
+    objects = BylineQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]
@@ -352,6 +405,32 @@ RENDERED_FIELDS = ["body_html", "preview_html", "preview_text", "reading_minutes
 BYLINES = Prefetch("bylines", queryset=Byline.objects.select_related("contributor"))
 
 
+class PullQuoteQuerySet(models.QuerySet):
+    """Pull quotes are rendered into their posts' bodies: a bulk write renders them again."""
+
+    def update(self, **kwargs) -> int:
+        with transaction.atomic(using=self.db):
+            articles = self.article_ids()
+            rows = super().update(**kwargs)
+            self.render_again(articles)
+        return rows
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        with transaction.atomic(using=self.db):
+            articles = self.article_ids()
+            deleted = super().delete()
+            self.render_again(articles)
+        return deleted
+
+    def article_ids(self) -> list[int]:
+        return list(self.order_by().values_list("article_id", flat=True).distinct())
+
+    @staticmethod
+    def render_again(article_ids: list[int]) -> None:
+        for article in Article.objects.filter(pk__in=article_ids):
+            article.save(update_fields=RENDERED_FIELDS)
+
+
 class PullQuote(models.Model):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="pull_quotes")
     text = models.TextField(max_length=600)
@@ -364,6 +443,8 @@ class PullQuote(models.Model):
         help_text="Stands after this many blocks of the body (paragraphs, headings, lists, "
         "pictures); 0 puts it first, a number past the end puts it last.",
     )
+
+    objects = PullQuoteQuerySet.as_manager()
 
     class Meta:
         ordering = ["position", "id"]

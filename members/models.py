@@ -5,6 +5,8 @@ from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 
+from articles.models import ShownOnPagesQuerySet
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -75,7 +77,9 @@ class User(AbstractUser):
         )
 
 
-class TierQuerySet(models.QuerySet):
+class TierQuerySet(ShownOnPagesQuerySet):
+    posts_showing = "minimum_tier"
+
     def public(self) -> "TierQuerySet":
         return self.filter(is_public=True)
 

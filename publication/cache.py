@@ -26,20 +26,15 @@ class RedisCache(redis.RedisCache):
         super().__init__(server, params)
         self._class = RedisCacheClient
 
-    @property
-    def errors(self) -> tuple[type[Exception], ...]:
-        """What this cache raises when Redis cannot be reached (redis-py loads on first use)."""
-        return (self._cache._lib.exceptions.RedisError,)
-
     def publish(self, channel: str, message: str) -> None:
         self._cache.get_client(write=True).publish(channel, message)
 
     def subscribe(self, channel: str):
-        """A subscription to `channel`, confirmed by the server; read it with get_message."""
+        """A subscription to `channel`, read with get_message.
+
+        It does not wait for the server to confirm: the first message read is the
+        confirmation, and only from then on is nothing published missed.
+        """
         subscription = self._cache.get_client(write=True).pubsub()
         subscription.subscribe(channel)
-        confirmation = subscription.get_message(timeout=1.0)
-        if not confirmation or confirmation["type"] != "subscribe":
-            subscription.close()
-            raise ConnectionError(f"Redis did not confirm the subscription to {channel}")
         return subscription

@@ -82,9 +82,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Every response carries a request id of its own, pages from the page cache too.
+    "publication.middleware.RequestIdMiddleware",
     # Cached pages for visitors carry the headers they were made with (CSP and the rest).
     "publication.pagecache.VisitorPageCacheMiddleware",
-    "publication.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "publication.middleware.SecurityHeadersMiddleware",
     "publication.middleware.RequestGuardMiddleware",
@@ -240,6 +241,8 @@ if SHARED_CACHE:
     CACHES["default"] = {
         "BACKEND": "publication.cache.RedisCache",
         "LOCATION": SHARED_CACHE,
+        # A slow or silent Redis must not hold a worker: every call gives up after this.
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
 # Rendered parts of post pages, kept by each worker: their keys carry the post's revision
 # (articles/revisions.py), so no worker serves a stale one and none needs telling. Their

@@ -90,7 +90,11 @@ def redis_cache(settings, redis_url):
     """The shared cache on Redis, as production runs it, emptied for this test."""
     settings.CACHES = {
         **settings.CACHES,
-        "default": {"BACKEND": "publication.cache.RedisCache", "LOCATION": redis_url},
+        "default": {
+            "BACKEND": "publication.cache.RedisCache",
+            "LOCATION": redis_url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
     }
     caches["default"].clear()
     return caches["default"]
