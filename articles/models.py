@@ -334,6 +334,17 @@ class Article(models.Model):
             raise ValidationError(
                 {"hero_alt": "Describe the picture for readers who cannot see it."}
             )
+        misplaced = rendering.misplaced_markers(self.body)
+        if misplaced and self.visibility != self.Visibility.PUBLIC:
+            message = ValidationError(
+                "The members-only marker at %(places)s cannot end the free preview there, "
+                "so the post would be cut after its first paragraphs instead. Put "
+                "<!--members-only--> on a line of its own, not indented or quoted, with a "
+                "blank line before and after.",
+                code="misplaced_marker",
+                params={"places": ", ".join(misplaced)},
+            )
+            raise ValidationError({"body": message})
 
     def render_body(self) -> None:
         """Derive the HTML of the body, and of its free preview, from the Markdown."""

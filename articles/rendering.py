@@ -42,7 +42,9 @@ REMOVED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscrip
 WORDS_PER_MINUTE = 230
 # Where the free preview of a members-only post ends: a line of its own in the Markdown,
 # the same marker Ghost uses, so posts move over from Ghost unchanged.
+# Editors also type it with spaces or capitals: those are the marker too.
 MEMBERS_ONLY_MARKER = "<!--members-only-->"
+MARKER = re.compile(r"<!--\s*members-only\s*-->", re.IGNORECASE)
 
 _markdown = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(
     ["table", "strikethrough", "replacements", "smartquotes"]
@@ -176,11 +178,43 @@ def reading_minutes(text: str) -> int:
     return max(1, math.ceil(len(text.split()) / WORDS_PER_MINUTE))
 
 
+def misplaced_markers(source: str) -> list[str]:
+    """Where the Markdown holds a members-only marker that cannot end the preview.
+
+    Only a line of its own between blocks can: one in a quote, a list, a code
+    block or a paragraph is part of that block. Each place is told as a line
+    number and what holds it.
+    """
+    found: list[str] = []
+    containers: list[str] = []
+    for token in _markdown.parse(source):
+        if token.nesting == 1:
+            containers.append(token.type)
+        elif token.nesting == -1:
+            containers.pop()
+        if not token.map or not MARKER.search(token.content):
+            continue
+        if not containers and _is_marker([token]):
+            continue
+        found.append(f"line {token.map[0] + 1} ({_holder(token, containers)})")
+    return found
+
+
+def _holder(token: Token, containers: list[str]) -> str:
+    if token.type in {"code_block", "fence"}:
+        return "in a code block"
+    if "blockquote_open" in containers:
+        return "in a quote"
+    if {"bullet_list_open", "ordered_list_open"} & set(containers):
+        return "in a list"
+    return "within other text"
+
+
 def _is_marker(group: list[Token]) -> bool:
     return (
         len(group) == 1
         and group[0].type == "html_block"
-        and group[0].content.strip() == MEMBERS_ONLY_MARKER
+        and MARKER.fullmatch(group[0].content.strip()) is not None
     )
 
 

@@ -154,6 +154,26 @@ def test_staff_make_a_post_for_one_package_and_above(staff_client):
     assert "Also free." in article.preview_html
 
 
+@pytest.mark.parametrize("visibility", ["members", "public"])
+def test_a_marker_in_a_quote_is_refused_for_members_only_posts(staff_client, visibility):
+    body = "Free.\n\nAlso free.\n\n> <!-- members-only -->\n\nPaid."
+    response = staff_client.post(
+        admin_url("articles.article", "add"), article_form(visibility=visibility, body=body)
+    )
+    if visibility == "public":  # nothing is cut from a public post
+        assert response.status_code == 302
+        return
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["body"] == [
+        "The members-only marker at line 5 (in a quote) cannot end the free preview there, "
+        "so the post would be cut after its first paragraphs instead. Put "
+        "<!--members-only--> on a line of its own, not indented or quoted, with a blank "
+        "line before and after."
+    ]
+    assert response.context["adminform"].form["body"].value() == body  # what staff typed stays
+    assert not Article.objects.exists()
+
+
 def test_a_package_post_without_a_package_is_refused(staff_client):
     response = staff_client.post(
         admin_url("articles.article", "add"), article_form(visibility="tier")

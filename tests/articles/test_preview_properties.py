@@ -1,9 +1,10 @@
 """Properties of the free preview, over generated Markdown bodies."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from articles.rendering import MEMBERS_ONLY_MARKER, Quote, parse_body, render
+from articles.rendering import MEMBERS_ONLY_MARKER, Quote, misplaced_markers, parse_body, render
 from tests.articles.test_rendering import assert_well_formed
 
 KINDS = ["paragraph", "heading", "quote", "list"]
@@ -74,3 +75,39 @@ def test_only_a_line_of_its_own_is_the_marker():
     assert inline.marker_at is None
     indented = parse_body(f"One.\n\n  {MEMBERS_ONLY_MARKER}  \n\nTwo.")
     assert indented.marker_at == 1
+
+
+@pytest.mark.parametrize(
+    "marker",
+    [
+        "<!--members-only-->",
+        "<!-- members-only -->",
+        "<!--Members-Only-->",
+        "<!--MEMBERS-ONLY-->",
+        "<!--  members-only\t-->",
+        "   <!-- members-only -->   ",
+    ],
+)
+def test_whitespace_and_case_variants_are_the_marker(marker):
+    body = parse_body(f"Free one.\n\nFree two.\n\nFree three.\n\n{marker}\n\nPaid.")
+    assert body.marker_at == 3
+    rendered = render(f"Free one.\n\n{marker}\n\nPaid.", preview_paragraphs=2)
+    assert rendered.preview_html == "<p>Free one.</p>"
+    assert "members-only" not in rendered.body_html.lower()
+
+
+@pytest.mark.parametrize(
+    ("source", "places"),
+    [
+        ("Free.\n\n> <!--members-only-->\n\nPaid.", ["line 3 (in a quote)"]),
+        ("Free.\n\n    <!--members-only-->\n\nPaid.", ["line 3 (in a code block)"]),
+        ("Free.\n\n```\n<!-- members-only -->\n```\n\nPaid.", ["line 3 (in a code block)"]),
+        ("Free.\n\n- <!--members-only-->\n\nPaid.", ["line 3 (in a list)"]),
+        ("Free. <!--members-only--> Paid.", ["line 1 (within other text)"]),
+        ("Free.\n<!--members-only-->\nPaid.", []),  # an HTML comment ends a paragraph
+        ("<!--members-only-->\n\n> <!--Members-Only-->", ["line 3 (in a quote)"]),
+        ("Free.\n\n<!-- members-only -->\n\nPaid.", []),
+    ],
+)
+def test_markers_that_cannot_end_the_preview_are_found_with_their_line(source, places):
+    assert misplaced_markers(source) == places
