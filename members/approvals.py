@@ -70,7 +70,10 @@ def decline_application(application: Application, *, declined_by: User, notify: 
 
 
 def resend_invitation(application: Application) -> Result:
-    """Send a fresh link to an approved applicant who has not yet set up their account."""
+    """Send a fresh link to an approved applicant who has not yet set up their account.
+
+    Only the newest link works: an earlier one may sit in a mailbox someone else reads.
+    """
     with transaction.atomic():
         application = (
             Application.objects.select_for_update(of=("self",))
@@ -79,8 +82,13 @@ def resend_invitation(application: Application) -> Result:
         )
         if application.status != Application.Status.APPROVED or application.user is None:
             return Result.NOT_APPLICABLE
-        if application.user.last_login is not None:
+        user = application.user
+        if user.last_login is not None:
             return Result.ALREADY  # they are in; a forgotten password has its own reset
+        if not user.has_usable_password():
+            # A new random placeholder changes what invitation links sign: earlier ones die.
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
         transaction.on_commit(lambda: emails.invitation(application))
     return Result.DONE
 

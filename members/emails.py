@@ -29,11 +29,14 @@ def send(template: str, to: str, context: dict) -> bool:
         "site_url": settings.SITE_URL,
         **context,
     }
-    subject = render_to_string(f"members/email/{template}_subject.txt", context)
+    context["subject"] = " ".join(
+        render_to_string(f"members/email/{template}_subject.txt", context).split()
+    )
     message = EmailMultiAlternatives(
-        subject=" ".join(subject.split()),
-        body=render_to_string(f"members/email/{template}.txt", context),
+        subject=context["subject"],
+        body=render_to_string(f"members/email/{template}.txt", context).strip() + "\n",
         to=[to],
+        reply_to=[settings.EMAIL_REPLY_TO],
     )
     message.attach_alternative(
         render_to_string(f"members/email/{template}.html", context), "text/html"

@@ -96,8 +96,9 @@ class MembersOnlyGateMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if request.user.is_authenticated:
-            # Pages for logged-in readers differ by reader: no shared cache may keep them.
-            patch_cache_control(response, private=True)
+            # Pages for logged-in readers differ by reader: no shared cache may keep them, and
+            # no browser either (a shared computer's Back button after logout).
+            patch_cache_control(response, private=True, no_store=True)
         return response
 
     def process_template_response(

@@ -220,6 +220,10 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "The Ledger <editors@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Staff's own emails (the managers' notice of a new application), not Django's "[Django] ".
+EMAIL_SUBJECT_PREFIX = f"[{PUBLICATION_NAME}] "
+# Where replies to the site's emails go ("reply to this email and we will send a new one").
+EMAIL_REPLY_TO = env_str("EMAIL_REPLY_TO", DEFAULT_FROM_EMAIL)
 # Staff told of each new application: comma-separated addresses.
 MANAGERS = [("", address) for address in env_list("MANAGERS")]
 

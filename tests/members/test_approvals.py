@@ -51,7 +51,7 @@ def test_approving_makes_a_member_of_the_asked_tier_and_invites_them(run, staff_
     assert invitation.to == ["ada@example.com"]
     assert invitation.subject == "Welcome to The Ledger: your invitation"
     assert "http://127.0.0.1:8000/membership/welcome/" in invitation.body
-    assert f"you are now a {application.tier.name} member" in invitation.body
+    assert f"with the {application.tier.name} package" in invitation.body
 
 
 def test_approving_twice_makes_one_user_one_membership_one_invitation(run, staff_user):

@@ -82,6 +82,20 @@ def test_a_resent_invitation_works_too(client, invited, django_capture_on_commit
     assert response.status_code == 302
 
 
+def test_only_the_newest_invitation_link_works(client, invited, django_capture_on_commit_callbacks):
+    first = invitation_path(mail.outbox[-1])
+    with django_capture_on_commit_callbacks(execute=True):
+        resend_invitation(invited)
+    newest = invitation_path(mail.outbox[-1])
+    assert newest != first
+
+    refused = Client().get(first, follow=True)
+    assert "This invitation link no longer works" in refused.content.decode()
+    form_url = client.get(newest).url
+    response = client.post(form_url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
+    assert response.status_code == 302
+
+
 def test_a_weak_password_is_refused_with_the_reason(client, invited):
     form_url = client.get(invitation_path(mail.outbox[-1])).url
     response = client.post(form_url, {"new_password1": "12345", "new_password2": "12345"})

@@ -1,0 +1,258 @@
+"""Every email a person can receive: its exact subject and text, and where its links go.
+
+Links are built from SITE_URL, never from the request's Host header (Django's
+host check ignores the port, so a forged `Host: testserver:6666` passes it).
+"""
+
+import re
+
+import pytest
+from django.core import mail
+
+from members import emails
+from members.approvals import approve_application, decline_application, resend_invitation
+from tests.factories import make_application, make_member, make_tier
+
+pytestmark = pytest.mark.django_db
+
+SITE = "https://news.example.com"
+FORGED = {"headers": {"Host": "testserver:6666"}}
+
+
+@pytest.fixture(autouse=True)
+def site(settings):
+    settings.SITE_URL = SITE
+    settings.PUBLICATION_NAME = "The Ledger"
+    settings.DEFAULT_FROM_EMAIL = settings.EMAIL_REPLY_TO = "The Ledger <editors@example.com>"
+    settings.MANAGERS = [("", "managers@example.com")]
+
+
+@pytest.fixture
+def insider():
+    return make_tier(name="Insider", slug="insider")
+
+
+@pytest.fixture
+def application(insider):
+    return make_application(full_name="Ada Reader", email="ada@example.com", tier=insider)
+
+
+def only_email():
+    assert len(mail.outbox) == 1, [m.subject for m in mail.outbox]
+    return mail.outbox[0]
+
+
+def links(message) -> list[str]:
+    texts = [message.body, *(content for content, _ in getattr(message, "alternatives", []))]
+    return [link for text in texts for link in re.findall(r"https?://[^\s\"<>]+", text)]
+
+
+def assert_every_link_on_the_site(message) -> None:
+    assert links(message), "an email with no link"
+    assert all(f"{link}/".startswith(f"{SITE}/") for link in links(message)), links(message)
+
+
+def html_of(message) -> str:
+    (html, kind) = message.alternatives[0]
+    assert kind == "text/html"
+    return html
+
+
+def test_application_received(application):
+    emails.application_received(application, updated=False)
+    message = only_email()
+    assert message.subject == "Your application to The Ledger"
+    assert message.reply_to == ["The Ledger <editors@example.com>"]
+    assert message.body == (
+        "Dear Ada Reader,\n\n"
+        "Thank you for applying to the Member Waitlist of The Ledger.\n\n"
+        "What happens next: our editors read every application themselves. If yours is "
+        "approved, we will email you an invitation to set a password and start reading with "
+        "the Insider package. If we cannot offer you a place, we will let you know.\n\n"
+        "There is nothing more you need to do for now.\n\n"
+        "The Ledger\nhttps://news.example.com/\n"
+    )
+    assert "<title>Your application to The Ledger</title>" in html_of(message)
+    assert_every_link_on_the_site(message)
+
+
+def test_application_updated(application):
+    emails.application_received(application, updated=True)
+    message = only_email()
+    assert message.subject == "We've updated your application to The Ledger"
+    assert message.body.startswith(
+        "Dear Ada Reader,\n\nWe've updated your application to the Member Waitlist of "
+        "The Ledger with the answers you just sent.\n\n"
+    )
+    assert "<title>We&#x27;ve updated your application to The Ledger</title>" in html_of(message)
+
+
+def test_already_a_member():
+    emails.already_a_member("ada@example.com")
+    message = only_email()
+    assert message.subject == "You're already a member of The Ledger"
+    assert message.body == (
+        "Hello,\n\n"
+        "Someone, probably you, just applied to the Member Waitlist of The Ledger with this "
+        "email address. This address already belongs to a member, so there is no need to "
+        "apply.\n\n"
+        "Log in: https://news.example.com/accounts/login/\n"
+        "Forgotten your password? Reset it: https://news.example.com/accounts/password/reset/\n\n"
+        "If this wasn't you, you can ignore this email.\n\n"
+        "The Ledger\n"
+    )
+    assert "<title>You&#x27;re already a member of The Ledger</title>" in html_of(message)
+    assert_every_link_on_the_site(message)
+
+
+def test_invitation(application, staff_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        approve_application(application, approved_by=staff_user)
+    message = next(m for m in mail.outbox if m.to == ["ada@example.com"])
+    assert message.subject == "Welcome to The Ledger: your invitation"
+    assert message.reply_to == ["The Ledger <editors@example.com>"]  # "reply to this email"
+    body = re.sub(r"/welcome/[^/]+/[^/]+/", "/welcome/UID/TOKEN/", message.body)
+    assert body == (
+        "Dear Ada Reader,\n\n"
+        "Your application has been approved: you are now a member of The Ledger, with the "
+        "Insider package.\n\n"
+        "Set your password and start reading:\n"
+        "https://news.example.com/membership/welcome/UID/TOKEN/\n\n"
+        "The link works once and for 7 days. If it has expired, reply to this email and we "
+        "will send a new one.\n\n"
+        "The Ledger\n"
+    )
+    assert "<title>Welcome to The Ledger: your invitation</title>" in html_of(message)
+    assert "with the <strong>Insider</strong> package" in html_of(message)
+    assert_every_link_on_the_site(message)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        resend_invitation(application)
+    assert only_email().subject == "Welcome to The Ledger: your invitation"
+
+
+def test_declined(application, staff_user, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        decline_application(application, declined_by=staff_user, notify=True)
+    message = only_email()
+    assert message.subject == "Your application to The Ledger"
+    assert message.body == (
+        "Dear Ada Reader,\n\n"
+        "Thank you for applying to the Member Waitlist of The Ledger. We are not able to offer "
+        "you a membership at this time.\n\n"
+        "You are welcome to keep reading our free essays at https://news.example.com/.\n\n"
+        "The Ledger\n"
+    )
+    assert "<title>Your application to The Ledger</title>" in html_of(message)
+
+
+def test_the_managers_notice(application):
+    emails.tell_managers(application)
+    message = only_email()
+    assert message.to == ["managers@example.com"]
+    assert message.subject == "[The Ledger] New application: Ada Reader (Insider)"
+    assert message.body == (
+        "Ada Reader, Analyst at Example Corp, applied for Insider.\n\n"
+        f"Review it: https://news.example.com/admin/members/application/{application.pk}/change/\n"
+    )
+
+
+# allauth's emails, asked for with a forged Host header and port.
+
+
+def test_password_reset(client):
+    make_member(email="ada@example.com")
+    client.post("/accounts/password/reset/", {"email": "ada@example.com"}, **FORGED)
+    message = only_email()
+    assert message.subject == "Password Reset Email"
+    assert message.reply_to == ["The Ledger <editors@example.com>"]
+    body = re.sub(r"/key/\S+/", "/key/KEY/", message.body)
+    assert body == (
+        "Hello from The Ledger,\n\n"
+        "You're receiving this email because you or someone else has requested a password "
+        "reset for your user account.\n"
+        "It can be safely ignored if you did not request a password reset. Click the link "
+        "below to reset your password.\n\n"
+        "https://news.example.com/accounts/password/reset/key/KEY/\n\n"
+        "The Ledger\nhttps://news.example.com/"
+    )
+    assert "6666" not in message.body and "testserver" not in message.body
+
+
+def test_password_reset_for_an_unknown_address_points_to_the_waitlist(client):
+    client.post("/accounts/password/reset/", {"email": "nobody@example.com"}, **FORGED)
+    message = only_email()
+    assert message.subject == "No member account at The Ledger uses this address"
+    assert message.body == (
+        "Hello from The Ledger,\n\n"
+        "Someone, probably you, asked to log in to The Ledger or to reset a password with this "
+        "email address (nobody@example.com), but no member account uses it.\n\n"
+        "If this wasn't you, you can ignore this email.\n\n"
+        "Membership is by application. To become a member, apply to our Member Waitlist:\n"
+        "https://news.example.com/membership/apply/\n\n"
+        "The Ledger\nhttps://news.example.com/"
+    )
+    assert "/accounts/signup/" not in message.body
+
+
+def test_login_code(client):
+    make_member(email="ada@example.com")
+    client.post("/accounts/login/code/", {"email": "ada@example.com"}, **FORGED)
+    message = only_email()
+    assert message.subject == "Sign-In Code"
+    body = re.sub(r"\n[A-Z0-9-]{6,}\n", "\nCODE\n", message.body)
+    assert body == (
+        "Hello from The Ledger,\n\n"
+        "Your sign-in code is listed below. Please enter it in your open browser window.\n\n"
+        "CODE\n\n"
+        "This mail can be safely ignored if you did not initiate this action.\n\n"
+        "The Ledger\nhttps://news.example.com/"
+    )
+
+
+def test_login_code_for_an_unknown_address_points_to_the_waitlist(client):
+    client.post("/accounts/login/code/", {"email": "nobody@example.com"}, **FORGED)
+    message = only_email()
+    assert message.subject == "No member account at The Ledger uses this address"
+    assert_every_link_on_the_site(message)
+    assert "https://news.example.com/membership/apply/" in message.body
+
+
+def test_email_change_confirmation(client, django_capture_on_commit_callbacks):
+    client.force_login(make_member(email="old@example.com"))
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post("/accounts/email/", {"action_add": "", "email": "new@example.com"}, **FORGED)
+    message = next(m for m in mail.outbox if m.to == ["new@example.com"])
+    assert message.subject == "Please Confirm Your Email Address"
+    body = re.sub(r"/confirm-email/\S+/", "/confirm-email/KEY/", message.body)
+    assert body == (
+        "Hello from The Ledger,\n\n"
+        "Someone, probably you, asked to use this email address for a membership of "
+        "The Ledger.\n\n"
+        "To confirm it, open this link:\n"
+        "https://news.example.com/accounts/confirm-email/KEY/\n\n"
+        "If this wasn't you, you can ignore this email.\n\n"
+        "The Ledger\nhttps://news.example.com/"
+    )
+
+
+def test_password_changed_notice(client):
+    member = make_member(email="ada@example.com")
+    client.force_login(member)
+    client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": "a-long-pw",
+            "password1": "a new long passphrase",
+            "password2": "a new long passphrase",
+        },
+        **FORGED,
+    )
+    message = only_email()
+    assert message.subject == "Password Changed"
+    assert message.body.startswith(
+        "Hello from The Ledger,\n\n"
+        "You are receiving this mail because the following change was made to your account:\n\n"
+        "Your password has been changed."
+    )
+    assert message.body.endswith("The Ledger\nhttps://news.example.com/")
