@@ -1,6 +1,8 @@
 """Uploaded pictures: validated, stripped of metadata, served as WebP in a few widths."""
 
 import io
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
@@ -8,6 +10,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
 from PIL import Image, ImageOps, UnidentifiedImageError
@@ -15,6 +18,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
 HERO_WIDTHS = (480, 960, 1600)
 PORTRAIT_WIDTHS = (96, 192, 384)
+WEBP_MAX_SIDE = 16383  # the WebP format's limit, in pixels, for either side
 
 
 def validate_image_upload(file) -> None:
@@ -57,6 +61,16 @@ def validate_image_upload(file) -> None:
                 "height": height,
                 "limit": f"{settings.IMAGE_MAX_PIXELS / 1_000_000:g}",
             },
+        )
+    # The widest rendition any picture gets keeps the picture's shape: it must fit WebP.
+    widest = min(width, HERO_WIDTHS[-1])
+    if round(height * widest / width) > WEBP_MAX_SIDE:
+        raise ValidationError(
+            "This picture is %(width)s×%(height)s pixels: too tall for the web versions made "
+            "of it, which may be at most %(limit)s pixels tall at %(widest)s pixels wide. "
+            "Crop it and upload it again.",
+            code="too_tall",
+            params={"width": width, "height": height, "limit": WEBP_MAX_SIDE, "widest": widest},
         )
     # Only now, with the size known to be sane, decode every pixel: a cut-off file fails here.
     try:
@@ -103,11 +117,94 @@ def picture(renditions: list[dict]) -> Picture | None:
     return Picture(tuple(renditions)) if renditions else None
 
 
-def prepare_upload(upload: FieldFile, widths: tuple[int, ...]) -> tuple[ContentFile, list[dict]]:
-    """Re-encode a new upload without its metadata and store its WebP renditions.
+@dataclass(frozen=True)
+class Encoded:
+    """A new upload, re-encoded without its metadata, and its WebP renditions: all in memory."""
 
-    Returns the clean file to store in place of the upload, and the renditions.
+    clean: ContentFile
+    renditions: tuple[tuple[int, int, bytes], ...]  # width, height, WebP bytes
+    stem: str
+
+
+ENCODER_ERRORS = (OSError, ValueError, SyntaxError, MemoryError, Image.DecompressionBombError)
+
+
+def encode(upload: FieldFile, widths: tuple[int, ...]) -> Encoded:
+    """Encode a new upload once, when it is validated; saving stores what this made.
+
+    An encoder's failure is a ValidationError for the form to show next to the field.
     """
+    if getattr(upload, "encoded", None) is None:
+        try:
+            upload.encoded = _encode(upload, widths)
+        except ENCODER_ERRORS:
+            raise ValidationError(
+                "Web versions of this picture could not be made. Export it again as a JPEG "
+                "or PNG and upload the new file.",
+                code="encoder_failed",
+            ) from None
+    return upload.encoded
+
+
+def store(upload: FieldFile, widths: tuple[int, ...]) -> tuple[ContentFile, list[dict]]:
+    """The clean file to store in place of the upload, and its renditions, stored.
+
+    Nothing is left on disk when storing fails part-way.
+    """
+    encoded = encode(upload, widths)
+    renditions: list[dict] = []
+    try:
+        for width, height, data in encoded.renditions:
+            name = default_storage.save(
+                f"renditions/{encoded.stem}-{width}w.webp", ContentFile(data)
+            )
+            renditions.append({"name": name, "width": width, "height": height})
+    except BaseException:
+        discard(renditions)
+        raise
+    return encoded.clean, renditions
+
+
+def encodes(instance: models.Model, field: str, widths: tuple[int, ...], exclude) -> None:
+    """For Model.clean_fields: make a new upload's web versions now, so a failure is a
+    message next to its field rather than an error when saving."""
+    upload = getattr(instance, field)
+    if field in (exclude or ()) or not upload or upload._committed:
+        return
+    try:
+        encode(upload, widths)
+    except ValidationError as error:
+        raise ValidationError({field: error}) from None
+
+
+@contextmanager
+def new_picture(
+    instance: models.Model, field: str, renditions_field: str, widths: tuple[int, ...]
+) -> Iterator[None]:
+    """Around a save: store a new upload's clean file and renditions; undo if the save fails."""
+    upload = getattr(instance, field)
+    stored: list[dict] = []
+    if upload and not upload._committed:
+        clean, stored = store(upload, widths)
+        setattr(instance, field, clean)
+        setattr(instance, renditions_field, stored)
+    elif not upload:
+        setattr(instance, renditions_field, [])
+    try:
+        yield
+    except BaseException:
+        if stored:
+            discard(stored, getattr(instance, field))
+        raise
+
+
+def discard(renditions: list[dict], *files: FieldFile) -> None:
+    """Remove stored renditions (and files) that no saved row will point to."""
+    for name in [r["name"] for r in renditions] + [f.name for f in files if f and f._committed]:
+        default_storage.delete(name)
+
+
+def _encode(upload: FieldFile, widths: tuple[int, ...]) -> Encoded:
     upload.seek(0)
     with Image.open(upload) as opened:
         image_format = opened.format
@@ -121,8 +218,8 @@ def prepare_upload(upload: FieldFile, widths: tuple[int, ...]) -> tuple[ContentF
     clean = io.BytesIO()
     save_format = "PNG" if extension == "png" else image_format
     image.save(clean, format=save_format, **_encoder_options(save_format))
-    renditions = [_store_rendition(image, width, stem) for width in _widths_for(image, widths)]
-    return ContentFile(clean.getvalue(), name=f"{stem}.{extension}"), renditions
+    renditions = tuple(_rendition(image, width) for width in _widths_for(image, widths))
+    return Encoded(ContentFile(clean.getvalue(), name=f"{stem}.{extension}"), renditions, stem)
 
 
 def _widths_for(image: Image.Image, widths: tuple[int, ...]) -> list[int]:
@@ -130,13 +227,12 @@ def _widths_for(image: Image.Image, widths: tuple[int, ...]) -> list[int]:
     return [*(width for width in widths if width < widest), widest]
 
 
-def _store_rendition(image: Image.Image, width: int, stem: str) -> dict:
+def _rendition(image: Image.Image, width: int) -> tuple[int, int, bytes]:
     height = max(1, round(image.height * width / image.width))
     resized = image if width == image.width else image.resize((width, height), Image.LANCZOS)
     buffer = io.BytesIO()
     resized.save(buffer, format="WEBP", quality=80, method=4)
-    name = default_storage.save(f"renditions/{stem}-{width}w.webp", ContentFile(buffer.getvalue()))
-    return {"name": name, "width": width, "height": height}
+    return width, height, buffer.getvalue()
 
 
 def _has_alpha(image: Image.Image) -> bool:

@@ -10,15 +10,8 @@ from django.utils import timezone
 
 from publication import pagecache
 
-from . import rendering
-from .images import (
-    HERO_WIDTHS,
-    PORTRAIT_WIDTHS,
-    Picture,
-    picture,
-    prepare_upload,
-    validate_image_upload,
-)
+from . import images, rendering
+from .images import HERO_WIDTHS, PORTRAIT_WIDTHS, Picture, picture, validate_image_upload
 
 
 class ShownOnPagesQuerySet(models.QuerySet):
@@ -101,14 +94,15 @@ class Contributor(models.Model):
         return self.name
 
     def save(self, *args, **kwargs) -> None:
-        if self.portrait and not self.portrait._committed:
-            self.portrait, self.portrait_renditions = prepare_upload(self.portrait, PORTRAIT_WIDTHS)
-        elif not self.portrait:
-            self.portrait_renditions = []
-        super().save(*args, **kwargs)
+        with images.new_picture(self, "portrait", "portrait_renditions", PORTRAIT_WIDTHS):
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:contributor-detail", kwargs={"slug": self.slug})
+
+    def clean_fields(self, exclude=None) -> None:
+        super().clean_fields(exclude=exclude)
+        images.encodes(self, "portrait", PORTRAIT_WIDTHS, exclude)
 
     @property
     def portrait_picture(self) -> Picture | None:
@@ -315,17 +309,18 @@ class Article(models.Model):
     def save(self, *args, **kwargs) -> None:
         if self.status == self.Status.PUBLISHED and not self.publish_at:
             self.publish_at = timezone.now()
-        if self.hero_image and not self.hero_image._committed:
-            self.hero_image, self.hero_renditions = prepare_upload(self.hero_image, HERO_WIDTHS)
-        elif not self.hero_image:
-            self.hero_renditions = []
         if self.visibility != self.Visibility.TIER:
             self.minimum_tier = None
         self.render_body()
-        super().save(*args, **kwargs)
+        with images.new_picture(self, "hero_image", "hero_renditions", HERO_WIDTHS):
+            super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("articles:article-detail", kwargs={"slug": self.slug})
+
+    def clean_fields(self, exclude=None) -> None:
+        super().clean_fields(exclude=exclude)
+        images.encodes(self, "hero_image", HERO_WIDTHS, exclude)
 
     def clean(self) -> None:
         if self.status == self.Status.SCHEDULED and not self.publish_at:

@@ -14,6 +14,14 @@ from django.utils import timezone
 from .approvals import Result, approve_application, decline_application, resend_invitation
 from .models import Application, Membership, Tier, User
 
+# What a spreadsheet may read as the start of a formula (OWASP's list for CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A text that a spreadsheet would run as a formula, made plain text with a leading '."""
+    return f"'{value}" if isinstance(value, str) and value.startswith(FORMULA_STARTS) else value
+
 
 def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -21,8 +29,7 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     writer = csv.writer(response)
     writer.writerow(header)
     for row in rows:
-        # A leading =, +, - or @ would run as a formula in a spreadsheet.
-        writer.writerow([f"'{v}" if str(v)[:1] in "=+-@" else v for v in row])
+        writer.writerow([spreadsheet_safe(value) for value in row])
     return response
 
 

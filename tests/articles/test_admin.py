@@ -1,9 +1,17 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import IntegrityError
 from django.urls import reverse
 
 from articles.models import Article, Contributor
-from tests.factories import image_upload, make_article, make_contributor, make_tier, make_topic
+from tests.factories import (
+    image_bytes,
+    image_upload,
+    make_article,
+    make_contributor,
+    make_tier,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -194,3 +202,48 @@ def test_a_huge_upload_is_refused_unread(staff_client, settings):
     assert response.status_code == 413
     assert "That is too large to upload" in response.content.decode()
     assert not Contributor.objects.exists()
+
+
+def files_under(folder) -> list[str]:
+    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
+
+
+def test_a_picture_too_tall_for_webp_is_refused_next_to_its_field(staff_client, media_root):
+    """1200×17000 is under the pixel cap, but its 1200 px rendition passes WebP's 16383."""
+    tall = SimpleUploadedFile("tall.png", image_bytes(1200, 17000, "PNG"), content_type="image/png")
+    response = staff_client.post(
+        admin_url("articles.article", "add"),
+        article_form(hero_image=tall, hero_alt="A tall chart"),
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["hero_image"] == [
+        "This picture is 1200×17000 pixels: too tall for the web versions made of it, which "
+        "may be at most 16383 pixels tall at 1200 pixels wide. Crop it and upload it again."
+    ]
+    assert not Article.objects.exists()
+    assert files_under(media_root) == []
+
+
+def test_an_encoder_failure_is_a_message_next_to_the_field(staff_client, media_root, monkeypatch):
+    def failing_webp(image, width):
+        raise OSError("encoder error -2 when writing image file")
+
+    monkeypatch.setattr("articles.images._rendition", failing_webp)
+    response = staff_client.post(
+        admin_url("articles.contributor", "add"),
+        {"name": "Ann", "slug": "ann", "portrait": image_upload()},
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["portrait"] == [
+        "Web versions of this picture could not be made. Export it again as a JPEG or PNG "
+        "and upload the new file."
+    ]
+    assert not Contributor.objects.exists()
+    assert files_under(media_root) == []
+
+
+def test_a_save_that_fails_leaves_no_picture_files_behind(media_root):
+    make_contributor(slug="taken")
+    with pytest.raises(IntegrityError):
+        make_contributor(slug="taken", portrait=image_upload())
+    assert files_under(media_root) == []

@@ -135,6 +135,35 @@ def test_export_applications_as_csv_for_a_mailing_tool(staff_client):
     assert rows[1][:4] == ["ada@example.com", "Ada", "Lovelace", "'=HYPERLINK(1)"]
 
 
+@pytest.mark.parametrize(
+    ("organisation", "exported"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+1", "'+1"),
+        ("-1", "'-1"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=1", "'\t=1"),
+        ("\r=1", "'\r=1"),
+        ("Acme = good", "Acme = good"),
+        ("", ""),
+    ],
+)
+def test_csv_export_escapes_exactly_the_leading_characters_a_spreadsheet_runs(
+    staff_client, organisation, exported
+):
+    make_application(email="ada@example.com", organisation=organisation, role="")
+    response = staff_client.post(
+        CHANGELIST,
+        {
+            "action": "export_csv",
+            "_selected_action": list(Application.objects.values_list("pk", flat=True)),
+        },
+    )
+    row = list(csv.reader(io.StringIO(response.content.decode(), newline="")))[1]
+    assert row[3] == exported
+    assert row[4] == ""  # an empty cell stays empty
+
+
 def test_export_members_as_csv(staff_client):
     member = make_member(make_tier(name="Insider"), email="m@example.com")
     response = staff_client.post(
