@@ -25,7 +25,11 @@ class LatestArticlesFeed(Feed):
 
     def items(self) -> QuerySet[Article]:
         # The Markdown source and the preview as text are most of a row and unused here.
-        return Article.objects.published().for_display().defer("body", "preview_text")[:FEED_LENGTH]
+        return (
+            Article.objects.published()
+            .for_display()
+            .defer("body", "body_text", "preview_text")[:FEED_LENGTH]
+        )
 
     def item_title(self, item: Article) -> str:
         return item.title

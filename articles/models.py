@@ -134,15 +134,18 @@ class Topic(models.Model):
         return reverse("articles:topic-detail", kwargs={"slug": self.slug})
 
 
-# What search looks in: everyone's free text, and the whole post for those who may read it.
-# The same expressions are indexed (migration 0004), so searches stay fast at any size.
+# What search looks in: the text readers see (rendered, so never an editor's HTML comment
+# or a link's address): everyone's free text, and the whole post for those who may read it.
+# The same expressions are indexed (migrations 0004 and 0007), so searches stay fast at any size.
 SEARCH_CONFIG = "english"
 FREE_TEXT_VECTOR = SearchVector("title", "dek", "preview_text", config=SEARCH_CONFIG)
-FULL_TEXT_VECTOR = SearchVector("title", "dek", "body", config=SEARCH_CONFIG)
+FULL_TEXT_VECTOR = SearchVector("title", "dek", "body_text", config=SEARCH_CONFIG)
 SEARCH_INDEXES = [
     GinIndex(FREE_TEXT_VECTOR, name="article_search_free_text"),
-    GinIndex(FULL_TEXT_VECTOR, name="article_search_full_text"),
+    GinIndex(FULL_TEXT_VECTOR, name="article_search_text_read"),
 ]
+# Search ranks only the newest this many matches: a word found in every post costs no more.
+SEARCH_CANDIDATES = 500
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -168,19 +171,32 @@ class ArticleQuerySet(models.QuerySet):
         )
 
     def search(self, query: str, *, readable: Q) -> "ArticleQuerySet":
-        """Posts matching every word, looking past the free preview only where `readable`.
+        """Posts matching the query in the text this reader may read of each.
 
-        On PostgreSQL: full-text search through two GIN indexes (SEARCH_INDEXES), ranked
-        by title and standfirst. Elsewhere: every word as a substring.
+        A post the reader may read whole is matched on its whole text, any other on
+        its free text alone, so every reader's query means the same (`-word` leaves
+        out a post whose whole text has the word, for whoever reads it whole).
+
+        On PostgreSQL: web-search syntax through two GIN indexes (SEARCH_INDEXES),
+        the newest SEARCH_CANDIDATES matches ranked by title and standfirst.
+        Elsewhere: every word as a substring, newest first.
         """
         if connection.vendor == "postgresql":
             search_query = SearchQuery(query, search_type="websearch", config=SEARCH_CONFIG)
+            matched = Q(full_text=search_query)
+            if readable:  # an empty rule (staff) reads everything whole
+                matched = (readable & matched) | (~readable & Q(free_text=search_query))
+            candidates = (
+                Article.objects.annotate(free_text=FREE_TEXT_VECTOR, full_text=FULL_TEXT_VECTOR)
+                .filter(matched)
+                .order_by("-publish_at")
+                .values("pk")[:SEARCH_CANDIDATES]
+            )
             heading = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
                 "dek", weight="B", config=SEARCH_CONFIG
             )
             return (
-                self.annotate(free_text=FREE_TEXT_VECTOR, full_text=FULL_TEXT_VECTOR)
-                .filter(Q(free_text=search_query) | (readable & Q(full_text=search_query)))
+                self.filter(pk__in=candidates)
                 .annotate(rank=SearchRank(heading, search_query))
                 .order_by("-rank", "-publish_at")
             )
@@ -189,7 +205,7 @@ class ArticleQuerySet(models.QuerySet):
             in_free_text = Q()
             for field in ["title", "dek", "preview_text"]:
                 in_free_text |= Q(**{f"{field}__icontains": word})
-            matches = matches.filter(in_free_text | (readable & Q(body__icontains=word)))
+            matches = matches.filter(in_free_text | (readable & Q(body_text__icontains=word)))
         return matches
 
     def for_display(self) -> "ArticleQuerySet":
@@ -198,7 +214,7 @@ class ArticleQuerySet(models.QuerySet):
 
     def without_long_texts(self) -> "ArticleQuerySet":
         """Leave out the texts a card never shows: they are most of a row's bytes."""
-        return self.defer("body", "body_html", "preview_html", "preview_text")
+        return self.defer("body", "body_html", "body_text", "preview_html", "preview_text")
 
     def for_cards(self) -> "ArticleQuerySet":
         return self.for_display().without_long_texts()
@@ -234,6 +250,7 @@ class Article(models.Model):
         "paragraphs.",
     )
     body_html = models.TextField(editable=False, default="")
+    body_text = models.TextField(editable=False, default="")  # what readers read, for search
     preview_html = models.TextField(editable=False, default="")
     preview_text = models.TextField(editable=False, default="")
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)
@@ -348,6 +365,7 @@ class Article(models.Model):
             self.body, quotes, preview_paragraphs=settings.MEMBERS_PREVIEW_PARAGRAPHS
         )
         self.body_html, self.preview_html = rendered.body_html, rendered.preview_html
+        self.body_text = rendering.text_of(self.body_html)
         self.preview_text = rendering.text_of(self.preview_html)
         self.reading_minutes = rendering.reading_minutes(rendering.plain_text(self.body))
 
@@ -405,7 +423,14 @@ class Byline(models.Model):
         return f"{self.contributor} on {self.article}"
 
 
-RENDERED_FIELDS = ["body_html", "preview_html", "preview_text", "reading_minutes", "updated_at"]
+RENDERED_FIELDS = [
+    "body_html",
+    "body_text",
+    "preview_html",
+    "preview_text",
+    "reading_minutes",
+    "updated_at",
+]
 
 # Each post's byline with its contributors, in one query for a whole list of posts.
 BYLINES = Prefetch("bylines", queryset=Byline.objects.select_related("contributor"))

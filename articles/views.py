@@ -1,6 +1,9 @@
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import partial
 
 from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -90,6 +93,8 @@ class TopicDetailView(ArticleListView):
 
 
 class SearchView(ArticleListView):
+    """Search, answered within SEARCH_TIMEOUT_MS: past it, the reader is asked for more words."""
+
     template_name = "articles/search.html"
     max_query_length = 200
 
@@ -100,5 +105,35 @@ class SearchView(ArticleListView):
         readable = access.readable(access.reader_for(self.request))
         return super().get_queryset().search(self.query, readable=readable)
 
+    def paginate_queryset(self, queryset, page_size):
+        self.too_broad = False
+        try:
+            with statement_timeout(settings.SEARCH_TIMEOUT_MS):
+                paginator, page, articles, more = super().paginate_queryset(queryset, page_size)
+                page.object_list = list(articles)  # run here, under the time limit
+                paginator.count  # noqa: B018 (counted here too, not later in the template)
+        except OperationalError as error:
+            if getattr(error.__cause__, "sqlstate", None) != QUERY_CANCELED:
+                raise
+            self.too_broad = True
+            return None, None, [], False
+        return paginator, page, page.object_list, more
+
     def get_context_data(self, **kwargs):
-        return super().get_context_data(query=self.query, **kwargs)
+        context = super().get_context_data(query=self.query, **kwargs)  # paginates
+        return {**context, "too_broad": self.too_broad}
+
+
+QUERY_CANCELED = "57014"  # PostgreSQL's code for a statement stopped by statement_timeout
+
+
+@contextmanager
+def statement_timeout(milliseconds: int) -> Iterator[None]:
+    """On PostgreSQL, stop the statements inside after `milliseconds`; elsewhere, or with 0,
+    nothing."""
+    if connection.vendor != "postgresql" or not milliseconds:
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT set_config('statement_timeout', %s, true)", [str(milliseconds)])
+        yield

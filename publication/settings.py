@@ -228,6 +228,8 @@ EMAIL_REPLY_TO = env_str("EMAIL_REPLY_TO", DEFAULT_FROM_EMAIL)
 MANAGERS = [("", address) for address in env_list("MANAGERS")]
 
 ARTICLES_PER_PAGE = env_int("ARTICLES_PER_PAGE", 10)
+# A search still running after this long (PostgreSQL) asks the reader for more words.
+SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 2000)
 # Paragraphs a members-only post shows before its gate when staff put no marker in it.
 MEMBERS_PREVIEW_PARAGRAPHS = env_int("MEMBERS_PREVIEW_PARAGRAPHS", 2)
 

@@ -1,6 +1,17 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
-from articles.models import SEARCH_INDEXES
+# As they were made then (migration 0007 searches the rendered text instead of the Markdown).
+SEARCH_INDEXES = [
+    GinIndex(
+        SearchVector("title", "dek", "preview_text", config="english"),
+        name="article_search_free_text",
+    ),
+    GinIndex(
+        SearchVector("title", "dek", "body", config="english"), name="article_search_full_text"
+    ),
+]
 
 
 def add_search_indexes(apps, schema_editor):

@@ -1,6 +1,7 @@
 """Pages make a fixed number of queries, whatever the number of posts, writers and quotes."""
 
 import pytest
+from django.db import connection
 
 from articles.models import Article
 from tests.factories import make_article, make_contributor, make_member, make_tier, make_topic
@@ -33,12 +34,26 @@ def fill(count: int):
 
 
 @pytest.mark.parametrize("count", [2, 12])
-def test_list_pages_stay_within_four_queries(client, django_assert_max_num_queries, count):
+def test_list_pages_stay_within_four_queries(
+    client, django_assert_max_num_queries, count, settings
+):
+    settings.SEARCH_TIMEOUT_MS = 0  # no time limit: the queries of the search itself
     writer, topic, _ = fill(count)
     for url in ["/", "/?page=2" if count > 11 else "/", writer.get_absolute_url(),
                 topic.get_absolute_url(), "/search/?q=paragraph", "/feed/"]:  # fmt: skip
         with django_assert_max_num_queries(4):
             assert client.get(url).status_code == 200
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="statement_timeout is PostgreSQL's")
+def test_search_on_postgresql_adds_only_its_time_limit(client, django_assert_num_queries):
+    """The page, its count and its bylines, as on SQLite, inside a transaction that sets
+    statement_timeout (set_config; here also the savepoint and its release)."""
+    fill(12)
+    with django_assert_num_queries(6) as captured:
+        assert client.get("/search/?q=paragraph").status_code == 200
+    assert "set_config('statement_timeout'" in captured.captured_queries[1]["sql"]
 
 
 @pytest.mark.parametrize("count", [1, 10])

@@ -110,6 +110,7 @@ class Command(BaseCommand):
                     dek=self.sentence(rng, 30),
                     body=body,
                     body_html=rendered.body_html,
+                    body_text=rendering.text_of(rendered.body_html),
                     preview_html=rendered.preview_html,
                     preview_text=rendering.text_of(rendered.preview_html),
                     reading_minutes=rendering.reading_minutes(body),
