@@ -1,3 +1,6 @@
+import re
+from urllib.parse import urljoin
+
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.db.models import QuerySet
@@ -10,6 +13,13 @@ from members import access
 from .models import Article
 
 FEED_LENGTH = 20
+# Addresses in sanitised HTML (nh3 quotes every attribute with double quotes).
+ADDRESS = re.compile(r'( (?:href|src)=")([^"]*)"')
+
+
+def absolute_links(html: str, page_url: str) -> str:
+    """Every address made absolute, as from the post's page: a feed reader has no page."""
+    return ADDRESS.sub(lambda m: f'{m.group(1)}{urljoin(page_url, m.group(2))}"', html)
 
 
 class LatestArticlesFeed(Feed):
@@ -36,12 +46,14 @@ class LatestArticlesFeed(Feed):
 
     def item_description(self, item: Article) -> str:
         """A public post in full; a members-only post as the preview a visitor sees."""
+        page_url = settings.SITE_URL + item.get_absolute_url()
         if access.decide(access.VISITOR, item).allowed:
-            return item.body_html
-        return render_to_string(
+            return absolute_links(item.body_html, page_url)
+        gated = render_to_string(
             "articles/includes/feed_gated_item.html",
             {"article": item, "site_url": settings.SITE_URL},
         )
+        return absolute_links(gated, page_url)
 
     def item_pubdate(self, item: Article):
         return item.publish_at

@@ -35,7 +35,7 @@ class PageSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self) -> list[str]:
-        return ["articles:home"]
+        return ["articles:home", "members:packages"]
 
     def location(self, item: str) -> str:
         return reverse(item)

@@ -25,7 +25,7 @@ class PackagesView(ListView):
         return Tier.objects.public()
 
 
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         wait = ratelimit.hit(

@@ -1,3 +1,4 @@
+import re
 import xml.etree.ElementTree as ET
 from datetime import timedelta
 
@@ -47,6 +48,7 @@ def test_sitemap_lists_published_posts_writers_and_topics_only(client):
     urls = {loc.text for loc in ET.fromstring(response.content).findall(".//s:loc", SITEMAP_NS)}
     assert urls == {
         "http://testserver/",
+        "http://testserver/membership/",
         f"http://testserver{live.get_absolute_url()}",
         f"http://testserver{writer.get_absolute_url()}",
         f"http://testserver{topic.get_absolute_url()}",
@@ -77,3 +79,27 @@ def test_feed_carries_only_the_preview_of_members_only_posts(client):
     assert "Free two." in description
     assert "The secret paragraph." not in response.content.decode()
     assert "This post is for members only." in description
+
+
+def test_every_address_in_the_feed_is_absolute(client, settings):
+    settings.SITE_URL = "https://news.example.com"
+    post = make_article(
+        body="## A heading\n\n![A chart](/media/chart.png) and [another post](/articles/x/).\n\n"
+        "[Elsewhere](https://example.org/page) and [below](#a-heading).",
+    )
+    gated = make_article(
+        body="![Free chart](/media/free.png)\n\n<!--members-only-->\n\nPaid.",
+        visibility=Article.Visibility.MEMBERS,
+    )
+    response = client.get("/feed/")
+    descriptions = [
+        item.findtext("description") for item in ET.fromstring(response.content).iter("item")
+    ]
+    addresses = [a for d in descriptions for a in re.findall(r'(?:href|src)="([^"]*)"', d)]
+    assert "https://news.example.com/media/chart.png" in addresses
+    assert "https://news.example.com/articles/x/" in addresses
+    assert "https://example.org/page" in addresses
+    assert f"https://news.example.com{post.get_absolute_url()}#a-heading" in addresses
+    assert "https://news.example.com/media/free.png" in addresses
+    assert f"https://news.example.com{gated.get_absolute_url()}" in addresses
+    assert all(a.startswith(("https://", "http://")) for a in addresses), addresses
