@@ -1,12 +1,16 @@
 import re
+from datetime import datetime
 from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import QuerySet
+from django.db.models import Max, Q, QuerySet
+from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.feedgenerator import Rss201rev2Feed
+from django.utils.http import http_date
 
 from members import access
 
@@ -22,10 +26,29 @@ def absolute_links(html: str, page_url: str) -> str:
     return ADDRESS.sub(lambda m: f'{m.group(1)}{urljoin(page_url, m.group(2))}"', html)
 
 
+def last_change() -> datetime:
+    """When anything a feed may list last changed: an edit, or a post's publish time coming.
+
+    Every post counts, live or not (one taken down moves its own updated_at), so the
+    time never goes back and a feed reader's If-Modified-Since never hides a change.
+    """
+    changes = Article.objects.aggregate(
+        edited=Max("updated_at"),
+        published=Max("publish_at", filter=Q(publish_at__lte=timezone.now())),
+    )
+    return max((moment for moment in changes.values() if moment), default=timezone.now())
+
+
 class LatestArticlesFeed(Feed):
     feed_type = Rss201rev2Feed
     link = reverse_lazy("articles:home")
     description_template = None
+
+    def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        response = super().__call__(request, *args, **kwargs)
+        # Django dates the feed by its newest item, which goes back when one leaves it.
+        response["Last-Modified"] = http_date(last_change().timestamp())
+        return response
 
     def title(self) -> str:
         return settings.PUBLICATION_NAME

@@ -4,6 +4,7 @@ from collections.abc import Callable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import GZipMiddleware
 from django.template.defaultfilters import filesizeformat
 from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
@@ -65,6 +66,18 @@ class RequestGuardMiddleware:
         if any("\x00" in value for _, values in request.GET.lists() for value in values):
             return HttpResponse(render_to_string("400.html"), status=400)
         return self.get_response(request)
+
+
+class TextGZipMiddleware(GZipMiddleware):
+    """Django's gzip, with its BREACH padding, for text only: pictures are compressed already,
+    and WhiteNoise serves static files precompressed (gzip and Brotli)."""
+
+    TEXT_TYPES = ("text/", "application/rss+xml", "application/xml", "application/json")
+
+    def process_response(self, request: HttpRequest, response: HttpResponse) -> HttpResponse:
+        if not response.get("Content-Type", "").startswith(self.TEXT_TYPES):
+            return response
+        return super().process_response(request, response)
 
 
 class SecurityHeadersMiddleware:

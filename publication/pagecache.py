@@ -33,6 +33,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
+from django.middleware.gzip import re_accepts_gzip as accepts_gzip
+from django.middleware.http import ConditionalGetMiddleware
 
 GENERATION_KEY = "pagecache:generation"
 INVALIDATIONS = "pagecache:invalidations"
@@ -74,6 +76,8 @@ class VisitorPageCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
         self.local = LocalPages()
+        # A copy may answer a conditional request too: 304 where the visitor has it already.
+        self.conditional = ConditionalGetMiddleware(get_response)
         self.resting_until = 0.0
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -84,15 +88,18 @@ class VisitorPageCacheMiddleware:
             or time.monotonic() < self.resting_until
         ):
             return self.get_response(request)
-        page_key = "page:v3:" + hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()
+        # A page is kept once compressed, for browsers that take gzip, and once plain.
+        variant = "gzip" if accepts_gzip.search(request.headers.get("Accept-Encoding", "")) else ""
+        address = f"{request.build_absolute_uri()} {variant}"
+        page_key = "page:v3:" + hashlib.sha256(address.encode()).hexdigest()
         try:
             page, heard = self.local.get(page_key)
             if page is not None:
-                return thawed(page)
+                return self.conditional.process_response(request, thawed(page))
             generation, stored = self.fetch(page_key, heard)
             if stored and stored[0] == generation and stored[1] > time.time():
                 self.local.keep(page_key, *stored)
-                return thawed(stored[2])
+                return self.conditional.process_response(request, thawed(stored[2]))
         except Exception as error:  # the cache only saves work: see the module's docstring
             self.rest(error)
             return self.get_response(request)

@@ -84,8 +84,13 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Every response carries a request id of its own, pages from the page cache too.
     "publication.middleware.RequestIdMiddleware",
-    # Cached pages for visitors carry the headers they were made with (CSP and the rest).
+    # Cached pages for visitors carry the headers they were made with (CSP and the rest),
+    # and are kept compressed for browsers that take gzip.
     "publication.pagecache.VisitorPageCacheMiddleware",
+    "publication.middleware.TextGZipMiddleware",
+    # ETags from the page as made, before compression (gzip makes them weak): 304s where
+    # nothing changed. Pages for logged-in readers (no-store) get none.
+    "django.middleware.http.ConditionalGetMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "publication.middleware.SecurityHeadersMiddleware",
     "publication.middleware.RequestGuardMiddleware",
