@@ -6,6 +6,7 @@ import time
 
 import pytest
 from django.core.cache import caches
+from django.core.management import call_command
 from django.test import Client
 
 
@@ -98,3 +99,15 @@ def redis_cache(settings, redis_url):
     }
     caches["default"].clear()
     return caches["default"]
+
+
+@pytest.fixture
+def collected_static(settings, tmp_path) -> Client:
+    """Static files collected as a deployment does (hashed, compressed), and a client for them."""
+    settings.STATIC_ROOT = tmp_path / "static"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "publication.storage.StaticFilesStorage"},
+    }
+    call_command("collectstatic", interactive=False, verbosity=0)
+    return Client()  # a new handler, so WhiteNoise sees the collected files

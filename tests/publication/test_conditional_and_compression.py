@@ -5,7 +5,6 @@ import time
 from datetime import timedelta
 
 import pytest
-from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -97,14 +96,8 @@ def test_pictures_are_not_gzipped_again(client):
     assert "Content-Encoding" not in response
 
 
-def test_static_files_are_served_as_brotli_and_gzip(settings, tmp_path):
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "publication.storage.StaticFilesStorage"},
-    }
-    call_command("collectstatic", interactive=False, verbosity=0)
-    client = Client()  # a new handler, so WhiteNoise sees the collected files
+def test_static_files_are_served_as_brotli_and_gzip(collected_static):
+    client = collected_static
     page = client.get("/").content.decode()
     stylesheet = page.split('<link rel="stylesheet" href="')[1].split('"')[0]
     brotli = client.get(stylesheet, headers={"Accept-Encoding": "gzip, br"})

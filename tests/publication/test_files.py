@@ -1,8 +1,6 @@
 """Static files hashed and cached for long; uploads served from MEDIA_ROOT only, as pictures."""
 
 import pytest
-from django.core.management import call_command
-from django.test import Client
 
 from tests.factories import image_upload, make_article
 
@@ -29,14 +27,8 @@ def test_nothing_but_pictures_inside_media_root_is_served(client, media_root, pa
     assert client.get(path).status_code == 404
 
 
-def test_static_files_get_hashed_names_and_a_long_cache_life(settings, tmp_path):
-    settings.STATIC_ROOT = tmp_path / "static"
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "publication.storage.StaticFilesStorage"},
-    }
-    call_command("collectstatic", interactive=False, verbosity=0)
-    client = Client()  # a new handler, so WhiteNoise sees the collected files
+def test_static_files_get_hashed_names_and_a_long_cache_life(collected_static):
+    client = collected_static
 
     page = client.get("/").content.decode()
     stylesheet = page.split('<link rel="stylesheet" href="')[1].split('"')[0]
