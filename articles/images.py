@@ -1,5 +1,6 @@
 """Uploaded pictures: validated, stripped of metadata, served as WebP in a few widths."""
 
+import hashlib
 import io
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -18,6 +19,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
 HERO_WIDTHS = (480, 960, 1600)
 PORTRAIT_WIDTHS = (96, 192, 384)
+RENDITIONS = "renditions/"
 WEBP_MAX_SIDE = 16383  # the WebP format's limit, in pixels, for either side
 
 
@@ -155,9 +157,11 @@ def store(upload: FieldFile, widths: tuple[int, ...]) -> tuple[ContentFile, list
     renditions: list[dict] = []
     try:
         for width, height, data in encoded.renditions:
-            name = default_storage.save(
-                f"renditions/{encoded.stem}-{width}w.webp", ContentFile(data)
-            )
+            # The name carries a digest of the content: each name holds one picture for ever,
+            # so browsers may keep it a year (publication.views.media).
+            digest = hashlib.sha256(data).hexdigest()[:12]
+            name = f"{RENDITIONS}{encoded.stem}-{width}w-{digest}.webp"
+            name = default_storage.save(name, ContentFile(data))
             renditions.append({"name": name, "width": width, "height": height})
     except BaseException:
         discard(renditions)

@@ -1,11 +1,47 @@
-"""What a post page tells search engines and link previews about the post."""
+"""What pages tell search engines and link previews: the post, and the publication itself."""
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.templatetags.static import static
+from django.urls import reverse
 
 from .models import Article
 
-GATED_SECTION_CLASS = "members-only"
+# The element that holds a members-only post's text, for readers entitled to it: where
+# Google's paywalled-content markup says the paywall stands.
+PAYWALLED_SECTION = ".post__body"
+
+
+def publisher(request: HttpRequest) -> dict:
+    return {
+        "@type": "Organization",
+        "name": settings.PUBLICATION_NAME,
+        "url": request.build_absolute_uri(reverse("articles:home")),
+        "logo": {"@type": "ImageObject", "url": request.build_absolute_uri(static("logo.png"))},
+    }
+
+
+def site_structured_data(request: HttpRequest) -> list[dict]:
+    """Schema.org WebSite (with its search) and Organization, for the front page."""
+    home = request.build_absolute_uri(reverse("articles:home"))
+    search = request.build_absolute_uri(reverse("articles:search"))
+    return [
+        {
+            "@context": "https://schema.org",
+            "@type": "WebSite",
+            "name": settings.PUBLICATION_NAME,
+            "url": home,
+            "potentialAction": {
+                "@type": "SearchAction",
+                "target": {
+                    "@type": "EntryPoint",
+                    "urlTemplate": f"{search}?q={{search_term_string}}",
+                },
+                "query-input": "required name=search_term_string",
+            },
+        },
+        {"@context": "https://schema.org", **publisher(request)},
+    ]
 
 
 def article_structured_data(article: Article, request: HttpRequest) -> dict:
@@ -16,6 +52,7 @@ def article_structured_data(article: Article, request: HttpRequest) -> dict:
         "headline": article.title,
         "description": article.dek or article.preview_text[:300],
         "url": request.build_absolute_uri(article.get_absolute_url()),
+        "image": [request.build_absolute_uri(article.share_picture.url)],
         "datePublished": article.publish_at,
         "dateModified": article.updated_at,
         "author": [
@@ -26,16 +63,14 @@ def article_structured_data(article: Article, request: HttpRequest) -> dict:
             }
             for byline in article.bylines.all()
         ],
-        "publisher": {"@type": "Organization", "name": settings.PUBLICATION_NAME},
+        "publisher": publisher(request),
     }
-    if article.hero_picture:
-        data["image"] = [request.build_absolute_uri(article.hero_picture.src)]
     if article.visibility != Article.Visibility.PUBLIC:
-        # How search engines ask paywalled posts to be marked; the gate stands in that section.
+        # How search engines ask paywalled posts to be marked.
         data["isAccessibleForFree"] = False
         data["hasPart"] = {
             "@type": "WebPageElement",
             "isAccessibleForFree": False,
-            "cssSelector": f".{GATED_SECTION_CLASS}",
+            "cssSelector": PAYWALLED_SECTION,
         }
     return data

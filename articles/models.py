@@ -1,7 +1,10 @@
+from dataclasses import dataclass
+
 from django.conf import settings
 from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchQuery, SearchRank, SearchVector
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import connection, models, transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
@@ -10,7 +13,7 @@ from django.utils import timezone
 
 from publication import pagecache
 
-from . import images, rendering
+from . import images, rendering, share
 from .images import HERO_WIDTHS, PORTRAIT_WIDTHS, Picture, picture, validate_image_upload
 
 
@@ -31,6 +34,14 @@ class ShownOnPagesQuerySet(models.QuerySet):
             rows = super().update(**kwargs)
             Article.objects.filter(**{f"{self.posts_showing}__in": pks}).update()
         return rows
+
+
+@dataclass(frozen=True)
+class SharePicture:
+    url: str  # relative to the site, as storage gives it
+    width: int
+    height: int
+    alt: str
 
 
 def validate_link_lines(value: str) -> None:
@@ -331,6 +342,8 @@ class Article(models.Model):
         self.render_body()
         with images.new_picture(self, "hero_image", "hero_renditions", HERO_WIDTHS):
             super().save(*args, **kwargs)
+        # Drawn once the save commits, if it needs drawing, so no visitor waits for it.
+        transaction.on_commit(lambda: self.share_picture, using=kwargs.get("using"))
 
     def get_absolute_url(self) -> str:
         return reverse("articles:article-detail", kwargs={"slug": self.slug})
@@ -385,6 +398,25 @@ class Article(models.Model):
     @property
     def hero_picture(self) -> Picture | None:
         return picture(self.hero_renditions)
+
+    @property
+    def share_picture(self) -> SharePicture:
+        """The picture link previews and search results show: the hero picture, or a card."""
+        if self.hero_picture:
+            widest = self.hero_renditions[-1]
+            return SharePicture(
+                default_storage.url(widest["name"]),
+                widest["width"],
+                widest["height"],
+                self.hero_alt,
+            )
+        names = [byline.contributor.name for byline in self.bylines.all()] if self.pk else []
+        byline = (
+            f"By {' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)}"
+        )
+        card = share.Card(self.title, byline if names else "")
+        width, height = share.SIZE
+        return SharePicture(default_storage.url(card.names()["png"]), width, height, self.title)
 
     @property
     def audience(self) -> str:

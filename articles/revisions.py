@@ -7,10 +7,11 @@ itself: the post page's fragment cache is keyed by it, and the sitemap and the
 feed tell crawlers and feed readers that the page changed.
 """
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import Article
+from .models import BYLINES, Article
 
 
 def touch(articles: QuerySet[Article]) -> None:
@@ -19,10 +20,22 @@ def touch(articles: QuerySet[Article]) -> None:
 
 def contributor_changed(instance, **_signal_arguments) -> None:
     touch(Article.objects.filter(bylines__contributor=instance))
+    redraw_share_pictures(Article.objects.filter(bylines__contributor=instance))
 
 
 def byline_changed(instance, **_signal_arguments) -> None:
     touch(Article.objects.filter(pk=instance.article_id))
+    redraw_share_pictures(Article.objects.filter(pk=instance.article_id))
+
+
+def redraw_share_pictures(articles: QuerySet[Article]) -> None:
+    """A share card names the byline: one that changed is drawn at commit, not on a visit."""
+
+    def draw() -> None:
+        for article in articles.prefetch_related(BYLINES):
+            article.share_picture  # noqa: B018
+
+    transaction.on_commit(draw)
 
 
 def topic_changed(instance, **_signal_arguments) -> None:

@@ -7,11 +7,13 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.templatetags.static import static
+from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from members import access
 
-from .metadata import article_structured_data
+from .metadata import article_structured_data, site_structured_data
 from .models import BYLINES, Article, Contributor, Topic
 from .pagination import UncountedPaginator
 
@@ -40,10 +42,19 @@ class FrontPageView(ArticleListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         # The lead story leads the first page only; one query brings every byline.
-        featured = self.featured if context["page_obj"].number == 1 else None
+        number = context["page_obj"].number
+        featured = self.featured if number == 1 else None
         articles = list(context["articles"])
         prefetch_related_objects([*articles, featured] if featured else articles, BYLINES)
-        return {**context, "featured": featured, "articles": articles}
+        home = self.request.build_absolute_uri(reverse("articles:home"))
+        return {
+            **context,
+            "featured": featured,
+            "articles": articles,
+            "canonical_url": home if number == 1 else f"{home}?page={number}",
+            "logo_url": self.request.build_absolute_uri(static("logo.png")),
+            "structured_data": site_structured_data(self.request),
+        }
 
 
 class ArticleDetailView(DetailView):

@@ -8,10 +8,15 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.static import serve
 
+from articles import share
+from articles.images import RENDITIONS
+
 # Uploads are stored as these and nothing else; anything else in MEDIA_ROOT is not served.
 MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
 
 RETRY_AFTER_SECONDS = 30
+# Files whose names carry a digest of their content: each name holds one file for ever.
+NAMED_BY_CONTENT = (RENDITIONS, share.FOLDER)
 
 
 @never_cache
@@ -44,5 +49,8 @@ def media(request: HttpRequest, path: str) -> FileResponse:
         raise Http404
     response = serve(request, path, document_root=settings.MEDIA_ROOT)
     response["Content-Type"] = content_type
-    response["Cache-Control"] = "public, max-age=86400"
+    if path.startswith(NAMED_BY_CONTENT):
+        response["Cache-Control"] = "public, max-age=31536000, immutable"
+    else:  # an upload as staff gave it
+        response["Cache-Control"] = "public, max-age=86400"
     return response

@@ -3,7 +3,10 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.staticfiles import finders
+from django.core.files.storage import default_storage
 from django.utils import timezone
+from PIL import Image
 
 from articles.models import Article
 from tests.factories import image_upload, make_article, make_contributor, make_tier, make_topic
@@ -126,12 +129,85 @@ def test_post_picture_is_responsive_with_size_and_alt(client):
     assert 'width="1600" height="900" alt="A chip"' in img
 
 
-def test_post_without_a_picture_has_no_image(client):
-    article = make_article()
+def test_post_without_a_picture_shares_a_card_drawn_with_its_title_and_byline(client):
+    article = make_article(title="A post with no picture", contributors=[make_contributor()])
+    response = client.get(article.get_absolute_url())
+    html = response.content.decode()
+    assert "<img" not in html  # the card is for link previews, not the page
+    share = re.search(r'<meta property="og:image" content="http://testserver/media/([^"]+)">', html)
+    assert share and share.group(1).startswith("share/") and share.group(1).endswith(".png")
+    assert '<meta property="og:image:width" content="1200">' in html
+    assert '<meta property="og:image:height" content="630">' in html
+    assert '<meta name="twitter:card" content="summary_large_image">' in html
+    assert json_ld(response)["image"] == [f"http://testserver/media/{share.group(1)}"]
+    for name in (share.group(1), share.group(1).replace(".png", ".webp")):
+        with default_storage.open(name) as stored, Image.open(stored) as card:
+            assert card.size == (1200, 630)
+            assert card.format == name.rsplit(".", 1)[1].upper()
+
+
+def share_cards() -> set[str]:
+    _, names = default_storage.listdir("share") if default_storage.exists("share") else ([], [])
+    return set(names)
+
+
+def test_a_share_card_is_drawn_when_a_save_commits_and_again_when_it_changes(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        article = make_article(title="First title", contributors=[make_contributor(name="Ann")])
+    first = share_cards()
+    assert len(first) == 2  # PNG and WebP, drawn before anyone visits
+    with django_capture_on_commit_callbacks(execute=True):
+        article.bylines.create(contributor=make_contributor(name="Bo"), order=1)
+    with_bo = share_cards() - first
+    assert len(with_bo) == 2
+    article.refresh_from_db()
+    assert article.share_picture.url.removeprefix("/media/share/") in with_bo
+    with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Second title"
+        article.save()
+    assert len(share_cards()) == 6
+
+
+def test_a_post_with_a_picture_shares_it(client):
+    article = make_article(hero_image=image_upload(width=1600, height=900), hero_alt="A chip")
     html = client.get(article.get_absolute_url()).content.decode()
-    assert "<img" not in html
-    assert "og:image" not in html
-    assert '<meta name="twitter:card" content="summary">' in html
+    widest = article.hero_renditions[-1]["name"]
+    assert f'<meta property="og:image" content="http://testserver/media/{widest}">' in html
+    assert '<meta property="og:image:alt" content="A chip">' in html
+
+
+def test_the_front_page_describes_the_publication_for_search_engines(client):
+    make_article()
+    response = client.get("/")
+    html = response.content.decode()
+    assert '<link rel="canonical" href="http://testserver/">' in html
+    assert '<meta property="og:type" content="website">' in html
+    assert '<meta property="og:url" content="http://testserver/">' in html
+    scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    website, organization = (json.loads(script) for script in scripts)
+    assert website["@type"] == "WebSite"
+    assert website["potentialAction"] == {
+        "@type": "SearchAction",
+        "target": {
+            "@type": "EntryPoint",
+            "urlTemplate": "http://testserver/search/?q={search_term_string}",
+        },
+        "query-input": "required name=search_term_string",
+    }
+    assert organization["@type"] == "Organization"
+    assert organization["logo"]["url"] == "http://testserver/static/logo.png"
+    with Image.open(finders.find("logo.png")) as logo:
+        assert logo.format == "PNG" and logo.size == (512, 512)
+
+
+def test_every_post_names_its_publisher_with_a_logo(client):
+    data = json_ld(client.get(make_article().get_absolute_url()))
+    assert data["publisher"]["logo"] == {
+        "@type": "ImageObject",
+        "url": "http://testserver/static/logo.png",
+    }
 
 
 @pytest.mark.parametrize(

@@ -1,5 +1,7 @@
 """Static files hashed and cached for long; uploads served from MEDIA_ROOT only, as pictures."""
 
+import re
+
 import pytest
 
 from tests.factories import image_upload, make_article
@@ -37,3 +39,17 @@ def test_static_files_get_hashed_names_and_a_long_cache_life(collected_static):
     assert response.status_code == 200
     assert "max-age=315360000" in response["Cache-Control"]
     assert "immutable" in response["Cache-Control"]
+
+
+def test_pictures_named_by_their_content_are_cached_a_year_uploads_a_day(client):
+    article = make_article(hero_image=image_upload(), hero_alt="x")
+    rendition = client.get(article.hero_picture.src)
+    assert re.fullmatch(
+        r"/media/renditions/picture-\d+w-[0-9a-f]{12}\.webp", article.hero_picture.src
+    )
+    assert rendition["Cache-Control"] == "public, max-age=31536000, immutable"
+    card = client.get(make_article().share_picture.url)
+    assert card["Cache-Control"] == "public, max-age=31536000, immutable"
+    upload = client.get(article.hero_image.url)
+    assert upload.status_code == 200
+    assert upload["Cache-Control"] == "public, max-age=86400"

@@ -141,9 +141,12 @@ def test_gated_posts_are_marked_for_search_engines(gated):
     assert data["hasPart"] == {
         "@type": "WebPageElement",
         "isAccessibleForFree": False,
-        "cssSelector": ".members-only",
+        "cssSelector": ".post__body",
     }
-    assert '<section class="members-only gate"' in html
+    # The element it names holds the paywalled text for a reader entitled to it.
+    member_html = page(client_for(make_member()), gated)
+    body = member_html.split('<div class="post__body">')[1].split("</div>")[0]
+    assert "Paid paragraph two." in body
 
 
 def test_public_posts_are_not_marked_as_paywalled():
