@@ -345,3 +345,14 @@ def test_list_pages_need_no_count_of_the_archive(client, settings, django_assert
     assert "<span>Page 2</span>" in html
     last = client.get("/?page=3").content.decode()
     assert 'rel="next"' not in last
+
+
+def test_only_pictures_below_the_first_card_load_lazily(client):
+    topic = make_topic()
+    for n in range(3):
+        make_article(topics=[topic], hero_image=image_upload(), hero_alt=f"Picture {n}")
+    pictures = re.findall(r"<img [^>]+>", client.get(topic.get_absolute_url()).content.decode())
+    assert ['loading="lazy"' in img for img in pictures] == [False, True, True]
+    make_article(featured=True, hero_image=image_upload(), hero_alt="The lead")
+    front = re.findall(r"<img [^>]+>", client.get("/").content.decode())
+    assert ['loading="lazy"' in img for img in front] == [False, True, True, True]
