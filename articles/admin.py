@@ -51,7 +51,13 @@ class ArticleAdmin(admin.ModelAdmin):
     ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
-        return super().get_queryset(request).for_display()
+        # The search vectors are as long as the text, and neither shown nor edited here.
+        return (
+            super()
+            .get_queryset(request)
+            .for_display()
+            .defer("free_text_vector", "full_text_vector")
+        )
 
     @admin.display(description="By")
     def byline(self, article: Article) -> str:

@@ -61,7 +61,9 @@ class LatestArticlesFeed(Feed):
         return (
             Article.objects.published()
             .for_display()
-            .defer("body", "body_text", "preview_text")[:FEED_LENGTH]
+            .defer("body", "body_text", "preview_text", "free_text_vector", "full_text_vector")[
+                :FEED_LENGTH
+            ]
         )
 
     def item_title(self, item: Article) -> str:

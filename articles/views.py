@@ -66,7 +66,15 @@ class ArticleDetailView(DetailView):
     # the post is live is asked of the row; no join is made (only posts for a package
     # fetch their minimum tier); bylines and topics are fetched only when the page's
     # cached fragments miss (Article.with_byline_and_topics, from article_detail.html).
-    BY_SLUG = f"SELECT * FROM {Article._meta.db_table} WHERE slug = %s"  # noqa: S608
+    # The search vectors (kept for search alone) are left out: they are as long as the text.
+    BY_SLUG = "SELECT {} FROM {} WHERE slug = %s".format(  # noqa: S608
+        ", ".join(
+            field.column
+            for field in Article._meta.concrete_fields
+            if field.name not in {"free_text_vector", "full_text_vector"}
+        ),
+        Article._meta.db_table,
+    )
 
     def get_object(self, queryset=None) -> Article:
         article = next(iter(Article.objects.raw(self.BY_SLUG, [self.kwargs["slug"]])), None)

@@ -79,3 +79,18 @@ def test_a_search_over_its_time_asks_for_more_words(client, settings, monkeypatc
     )
     assert list(response.context["articles"]) == []
     assert client.get("/").status_code == 200  # the connection is fine afterwards
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the stored vectors are PostgreSQL's")
+def test_the_stored_search_vectors_follow_every_write(client):
+    post = make_article(title="Plain title")
+    with connection.cursor() as cursor:  # no ORM at all: the trigger still sees it
+        cursor.execute(
+            "UPDATE articles_article SET title = 'Zeppelin title' WHERE id = %s", [post.pk]
+        )
+    assert found(client, "zeppelin") == {post}
+    [bulk] = Article.objects.bulk_create(
+        [Article(title="Bulk quagga", slug="bulk", status="published", publish_at=post.publish_at)]
+    )
+    assert found(client, "quagga") == {bulk}
