@@ -1,14 +1,16 @@
+import logging
 import re
-from datetime import datetime
+import time
 from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.db.models import Max, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse_lazy
-from django.utils import timezone
+from django.utils.cache import set_response_etag
 from django.utils.feedgenerator import Rss201rev2Feed
 from django.utils.http import http_date
 
@@ -17,6 +19,9 @@ from members import access
 from .models import Article
 
 FEED_LENGTH = 20
+FIRST_SERVED = 90 * 24 * 60 * 60  # seconds a feed's first-served date is kept
+
+logger = logging.getLogger(__name__)
 # Addresses in sanitised HTML (nh3 quotes every attribute with double quotes).
 ADDRESS = re.compile(r'( (?:href|src)=")([^"]*)"')
 
@@ -26,17 +31,20 @@ def absolute_links(html: str, page_url: str) -> str:
     return ADDRESS.sub(lambda m: f'{m.group(1)}{urljoin(page_url, m.group(2))}"', html)
 
 
-def last_change() -> datetime:
-    """When anything a feed may list last changed: an edit, or a post's publish time coming.
+def first_served(response: HttpResponse) -> float | None:
+    """When this exact feed (by its ETag) was first served, by this site's cache.
 
-    Every post counts, live or not (one taken down moves its own updated_at), so the
-    time never goes back and a feed reader's If-Modified-Since never hides a change.
+    Django dates a feed by its newest item, which goes back when a post leaves it, and
+    a post deleted outright moves no row at all. Dated by its content instead, a feed
+    reader's If-Modified-Since never hides a change; a cache that lost the date only
+    costs that reader one full answer, and one that fails leaves the feed undated.
     """
-    changes = Article.objects.aggregate(
-        edited=Max("updated_at"),
-        published=Max("publish_at", filter=Q(publish_at__lte=timezone.now())),
-    )
-    return max((moment for moment in changes.values() if moment), default=timezone.now())
+    set_response_etag(response)
+    try:
+        return cache.get_or_set(f"feed:first-served:{response['ETag']}", time.time(), FIRST_SERVED)
+    except Exception:  # the date only saves work: a full answer is always right
+        logger.warning("The feed's first-served date could not be kept")
+        return None
 
 
 class LatestArticlesFeed(Feed):
@@ -46,8 +54,9 @@ class LatestArticlesFeed(Feed):
 
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         response = super().__call__(request, *args, **kwargs)
-        # Django dates the feed by its newest item, which goes back when one leaves it.
-        response["Last-Modified"] = http_date(last_change().timestamp())
+        del response["Last-Modified"]  # Django's: see first_served
+        if (date := first_served(response)) is not None:
+            response["Last-Modified"] = http_date(date)
         return response
 
     def title(self) -> str:

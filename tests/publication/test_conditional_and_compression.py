@@ -62,6 +62,30 @@ def test_the_feed_answers_304_to_if_modified_since_until_anything_changes(page_c
     assert "Newest" not in after.content.decode() and older.title in after.content.decode()
 
 
+def test_a_post_deleted_outright_is_no_304(page_cache):
+    make_article(title="Stays", publish_at=timezone.now() - timedelta(days=2))
+    gone = make_article(title="Goes", publish_at=timezone.now() - timedelta(days=1))
+    reader = Client()
+    since = reader.get("/feed/")["Last-Modified"]
+    time.sleep(1.1)  # HTTP dates count whole seconds
+    gone.delete()  # no row is left to carry a date
+    after = reader.get("/feed/", headers={"If-Modified-Since": since})
+    assert after.status_code == 200 and "Goes" not in after.content.decode()
+
+
+def test_the_feed_is_served_whole_when_its_date_cannot_be_kept(settings, caplog):
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {"BACKEND": "publication.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"},
+    }
+    make_article(title="Still served")
+    response = Client().get(
+        "/feed/", headers={"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"}
+    )
+    assert response.status_code == 200 and "Still served" in response.content.decode()
+    assert "The feed's first-served date could not be kept" in caplog.text
+
+
 def test_the_feed_changes_when_a_scheduled_post_goes_live(client):
     """No page cache here: it keeps lists for PAGE_CACHE_SECONDS, scheduled posts and all."""
     make_article(title="Live", publish_at=timezone.now() - timedelta(days=3))
