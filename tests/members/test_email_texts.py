@@ -7,6 +7,8 @@ host check ignores the port, so a forged `Host: testserver:6666` passes it).
 import re
 
 import pytest
+from allauth.account.adapter import get_adapter
+from allauth.core.context import request_context
 from django.core import mail
 
 from members import emails
@@ -256,3 +258,47 @@ def test_password_changed_notice(client):
         "Your password has been changed."
     )
     assert message.body.endswith("The Ledger\nhttps://news.example.com/")
+
+
+@pytest.mark.parametrize(
+    ("template", "context", "subject", "says"),
+    [
+        ("password_changed", {}, "Password Changed", "Your password has been changed."),
+        ("password_set", {}, "Password Set", "Your password has been set."),
+        ("password_reset", {}, "Password Reset", "Your password has been reset."),
+        (
+            "email_changed",
+            {"from_email": "old@example.com", "to_email": "new@example.com"},
+            "Email Changed",
+            "Your email has been changed from old@example.com to new@example.com.",
+        ),
+        (
+            "email_confirm",
+            {"email": "new@example.com"},
+            "Email Confirmation",
+            "Your email has been confirmed.",
+        ),
+        (
+            "email_deleted",
+            {"deleted_email": "old@example.com"},
+            "Email Removed",
+            "Email address old@example.com has been removed from your account.",
+        ),
+    ],
+)
+def test_every_account_notice(template, context, subject, says, rf):
+    """allauth's notices of account changes, as a member receives them."""
+    member = make_member(email="ada@example.com")
+    request = rf.post("/accounts/email/", headers={"Host": "testserver:6666"})
+    with request_context(request):
+        get_adapter(request).send_notification_mail(f"account/email/{template}", member, context)
+    message = only_email()
+    assert message.subject == subject
+    assert message.reply_to == ["The Ledger <editors@example.com>"]
+    assert message.body.startswith(
+        "Hello from The Ledger,\n\n"
+        "You are receiving this mail because the following change was made to your account:\n\n"
+        f"{says}"
+    )
+    assert message.body.endswith("The Ledger\nhttps://news.example.com/")
+    assert "6666" not in message.body and "testserver" not in message.body
