@@ -1,3 +1,4 @@
+import logging
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -12,6 +13,7 @@ from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import connection, models, transaction
 from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
@@ -19,6 +21,8 @@ from publication import pagecache
 
 from . import images, rendering, share
 from .images import HERO_WIDTHS, PORTRAIT_WIDTHS, Picture, picture, validate_image_upload
+
+logger = logging.getLogger(__name__)
 
 
 class ShownOnPagesQuerySet(models.QuerySet):
@@ -422,12 +426,16 @@ class Article(models.Model):
                 self.hero_alt,
             )
         names = [byline.contributor.name for byline in self.bylines.all()] if self.pk else []
-        byline = (
-            f"By {' and '.join([', '.join(names[:-1]), names[-1]] if len(names) > 1 else names)}"
-        )
-        card = share.Card(self.title, byline if names else "")
+        card = share.Card(self.title, share.byline(names))
+        try:
+            stored = card.names()
+        except OSError:  # storage full or unwritable: the page must not fail for it
+            logger.warning("The share picture of post %s could not be drawn", self.pk)
+            return SharePicture(
+                static(share.FALLBACK), *share.FALLBACK_SIZE, settings.PUBLICATION_NAME
+            )
         width, height = share.SIZE
-        return SharePicture(default_storage.url(card.names()["png"]), width, height, self.title)
+        return SharePicture(default_storage.url(stored["png"]), width, height, self.title)
 
     @property
     def audience(self) -> str:

@@ -356,3 +356,17 @@ def test_only_pictures_below_the_first_card_load_lazily(client):
     make_article(featured=True, hero_image=image_upload(), hero_alt="The lead")
     front = re.findall(r"<img [^>]+>", client.get("/").content.decode())
     assert ['loading="lazy"' in img for img in front] == [False, True, True, True]
+
+
+def test_a_share_card_that_cannot_be_stored_never_fails_the_page(client, monkeypatch, caplog):
+    def full_disk(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(default_storage, "save", full_disk)
+    article = make_article(title="Written on a full disk")
+    response = client.get(article.get_absolute_url())
+    assert response.status_code == 200
+    assert '<meta property="og:image" content="http://testserver/static/logo.png">' in (
+        response.content.decode()
+    )
+    assert f"The share picture of post {article.pk} could not be drawn" in caplog.text
