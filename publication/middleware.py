@@ -108,9 +108,10 @@ class MembersOnlyGateMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
-        if request.user.is_authenticated:
-            # Pages for logged-in readers differ by reader: no shared cache may keep them, and
-            # no browser either (a shared computer's Back button after logout).
+        # Pages for logged-in readers differ by reader: no shared cache may keep them, and no
+        # browser either (a shared computer's Back button after logout). What a view says is
+        # the same for everyone (uploaded pictures) stays public.
+        if request.user.is_authenticated and "public" not in response.get("Cache-Control", ""):
             patch_cache_control(response, private=True, no_store=True)
         return response
 

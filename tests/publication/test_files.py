@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from tests.factories import image_upload, make_article
+from tests.factories import image_upload, make_article, make_member
 
 pytestmark = pytest.mark.django_db
 
@@ -53,3 +53,12 @@ def test_pictures_named_by_their_content_are_cached_a_year_uploads_a_day(client)
     upload = client.get(article.hero_image.url)
     assert upload.status_code == 200
     assert upload["Cache-Control"] == "public, max-age=86400"
+
+
+def test_a_members_pictures_keep_their_public_cache_life(client):
+    """Member pages are private and not stored; the pictures on them are the same for all."""
+    article = make_article(hero_image=image_upload(), hero_alt="x")
+    client.force_login(make_member())
+    picture = client.get(article.hero_picture.src)
+    assert picture["Cache-Control"] == "public, max-age=31536000, immutable"
+    assert set(client.get("/")["Cache-Control"].split(", ")) == {"private", "no-store"}
