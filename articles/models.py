@@ -156,7 +156,7 @@ class Topic(models.Model):
 # What search looks in: the text readers see (rendered, so never an editor's HTML comment
 # or a link's address): everyone's free text, and the whole post for those who may read it.
 # On PostgreSQL each post keeps both as tsvector columns, kept up to date by a trigger on
-# every write however it is made, and indexed (migration 0009): a match is then read, not
+# every write however it is made, and indexed (migration 0007): a match is then read, not
 # computed again from the whole text of every candidate (1.5 ms a post).
 SEARCH_CONFIG = "english"
 # Search ranks only the newest this many matches: a word found in every post costs no more.
@@ -274,7 +274,7 @@ class Article(models.Model):
     )
     body_html = models.TextField(editable=False, default="")
     body_text = models.TextField(editable=False, default="")  # what readers read, for search
-    # Set by PostgreSQL (migration 0009) from title, standfirst and preview or whole text.
+    # Set by PostgreSQL (migration 0007) from title, standfirst and preview or whole text.
     free_text_vector = SearchVectorField(null=True, editable=False)
     full_text_vector = SearchVectorField(null=True, editable=False)
     preview_html = models.TextField(editable=False, default="")

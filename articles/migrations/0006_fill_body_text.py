@@ -11,6 +11,6 @@ def fill_body_text(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0005_article_body_text")]
+    dependencies = [("articles", "0005_article_body_text_and_search_vectors")]
 
     operations = [migrations.RunPython(fill_body_text, migrations.RunPython.noop)]

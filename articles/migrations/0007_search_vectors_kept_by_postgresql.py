@@ -2,8 +2,9 @@ from django.contrib.postgres.indexes import GinIndex
 from django.contrib.postgres.search import SearchVector
 from django.db import migrations
 
-# Each post's search vectors, kept by PostgreSQL itself on every insert and update, however
-# it is made (save, a bulk update, bulk_create, raw SQL), so they never fall behind the text.
+# Each post's search vectors, over the text readers see, kept by PostgreSQL itself on
+# every insert and update however it is made (save, a bulk update, bulk_create, raw SQL),
+# so they never fall behind the text. Search reads them instead of computing them again.
 CREATE_TRIGGER = """
 CREATE FUNCTION articles_article_search_vectors() RETURNS trigger AS $$
 BEGIN
@@ -27,14 +28,13 @@ STORED = [
     GinIndex(fields=["free_text_vector"], name="article_free_text_vector"),
     GinIndex(fields=["full_text_vector"], name="article_full_text_vector"),
 ]
-COMPUTED = [  # as migration 0007 left them
+COMPUTED = [  # as migration 0004 made them, over the Markdown source
     GinIndex(
         SearchVector("title", "dek", "preview_text", config="english"),
         name="article_search_free_text",
     ),
     GinIndex(
-        SearchVector("title", "dek", "body_text", config="english"),
-        name="article_search_text_read",
+        SearchVector("title", "dek", "body", config="english"), name="article_search_full_text"
     ),
 ]
 
@@ -60,6 +60,6 @@ def compute_vectors(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("articles", "0008_stored_search_vectors")]
+    dependencies = [("articles", "0006_fill_body_text")]
 
     operations = [migrations.RunPython(keep_vectors, compute_vectors)]
