@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
 
+from . import share
 from .models import Article
 
 # The element that holds a members-only post's text, for readers entitled to it: where
@@ -12,12 +13,16 @@ from .models import Article
 PAYWALLED_SECTION = ".post__body"
 
 
+def logo_url(request: HttpRequest) -> str:
+    return request.build_absolute_uri(static(share.LOGO))
+
+
 def publisher(request: HttpRequest) -> dict:
     return {
         "@type": "Organization",
         "name": settings.PUBLICATION_NAME,
         "url": request.build_absolute_uri(reverse("articles:home")),
-        "logo": {"@type": "ImageObject", "url": request.build_absolute_uri(static("logo.png"))},
+        "logo": {"@type": "ImageObject", "url": logo_url(request)},
     }
 
 

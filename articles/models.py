@@ -431,9 +431,7 @@ class Article(models.Model):
             stored = card.names()
         except OSError:  # storage full or unwritable: the page must not fail for it
             logger.warning("The share picture of post %s could not be drawn", self.pk)
-            return SharePicture(
-                static(share.FALLBACK), *share.FALLBACK_SIZE, settings.PUBLICATION_NAME
-            )
+            return SharePicture(static(share.LOGO), *share.LOGO_SIZE, settings.PUBLICATION_NAME)
         width, height = share.SIZE
         return SharePicture(default_storage.url(stored["png"]), width, height, self.title)
 

@@ -19,13 +19,15 @@ def touch(articles: QuerySet[Article]) -> None:
 
 
 def contributor_changed(instance, **_signal_arguments) -> None:
-    touch(Article.objects.filter(bylines__contributor=instance))
-    redraw_share_pictures(Article.objects.filter(bylines__contributor=instance))
+    articles = Article.objects.filter(bylines__contributor=instance)
+    touch(articles)
+    redraw_share_pictures(articles)
 
 
 def byline_changed(instance, **_signal_arguments) -> None:
-    touch(Article.objects.filter(pk=instance.article_id))
-    redraw_share_pictures(Article.objects.filter(pk=instance.article_id))
+    articles = Article.objects.filter(pk=instance.article_id)
+    touch(articles)
+    redraw_share_pictures(articles)
 
 
 def redraw_share_pictures(articles: QuerySet[Article]) -> None:

@@ -18,7 +18,9 @@ from django.core.files.storage import default_storage
 from PIL import Image, ImageDraw, ImageFont
 
 FOLDER = "share/"
-FALLBACK, FALLBACK_SIZE = "logo.png", (512, 512)  # a static file, when a card cannot be stored
+# The publication's logo, a static file: its publisher mark, and the share picture when a
+# card cannot be stored.
+LOGO, LOGO_SIZE = "logo.png", (512, 512)
 SIZE = (1200, 630)
 MARGIN = 80
 PAPER, TEXT, MUTED, ACCENT = "#fbfaf7", "#1d1b18", "#5c574f", "#a3321b"  # static/css/site.css

@@ -7,13 +7,12 @@ from django.db import OperationalError, connection, transaction
 from django.db.models import QuerySet, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.templatetags.static import static
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from members import access
 
-from .metadata import article_structured_data, site_structured_data
+from .metadata import article_structured_data, logo_url, site_structured_data
 from .models import BYLINES, Article, Contributor, Topic
 from .pagination import UncountedPaginator
 
@@ -52,7 +51,7 @@ class FrontPageView(ArticleListView):
             "featured": featured,
             "articles": articles,
             "canonical_url": home if number == 1 else f"{home}?page={number}",
-            "logo_url": self.request.build_absolute_uri(static("logo.png")),
+            "logo_url": logo_url(self.request),
             "structured_data": site_structured_data(self.request),
         }
 
