@@ -18,10 +18,15 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The task worker runs beside the server, in a session of its own so that it is stopped
+# (gracefully, with all its processes) however the server stops: Ctrl-C included.
 run: $(STAMP)
 	$(PY) manage.py migrate --no-input
 	$(PY) manage.py load_demo
 	@echo "Serving http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
+	@echo "The task worker runs beside it and prints every email it sends."
+	@setsid $(PY) manage.py db_worker & worker=$$!; \
+	trap 'kill -TERM -- -$$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The browser tests need Debian's Chromium; without it the rest still run (never in CI).

@@ -11,6 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils import timezone
 
+from outbox.admin import EmailInline
+
 from .approvals import Result, approve_application, decline_application, resend_invitation
 from .models import Application, Membership, Tier, User
 
@@ -31,19 +33,6 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     for row in rows:
         writer.writerow([spreadsheet_safe(value) for value in row])
     return response
-
-
-def warn_unsent(modeladmin, request: HttpRequest, queryset: QuerySet[Application]) -> None:
-    unsent = queryset.filter(
-        status=Application.Status.APPROVED, invitation_sent_at__isnull=True
-    ).count()
-    if unsent:
-        modeladmin.message_user(
-            request,
-            f"The invitation email could not be sent to {unsent}. Check the mail settings, "
-            "then use “Resend invitation”.",
-            messages.ERROR,
-        )
 
 
 def report(modeladmin, request: HttpRequest, results: list[Result], verb: str) -> None:
@@ -85,7 +74,7 @@ class UserEditForm(UserChangeForm):
 class UserAdmin(BaseUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
-    inlines = [MembershipInline]
+    inlines = [MembershipInline, EmailInline]
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "first_name", "last_name")
@@ -174,6 +163,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["approve", "decline", "decline_with_email", "resend", "export_csv"]
+    inlines = [EmailInline]
     readonly_fields = [
         "status",
         "reviewed_by",
@@ -221,7 +211,6 @@ class ApplicationAdmin(admin.ModelAdmin):
                 for application in queryset
             ]
             report(self, request, results, "Approved and invited")
-            warn_unsent(self, request, queryset)
             return None
         return TemplateResponse(
             request,
@@ -250,7 +239,6 @@ class ApplicationAdmin(admin.ModelAdmin):
     @admin.action(description="Resend invitation")
     def resend(self, request: HttpRequest, queryset: QuerySet[Application]):
         report(self, request, [resend_invitation(a) for a in queryset], "Invitation sent again")
-        warn_unsent(self, request, queryset)
 
     @admin.action(description="Export as CSV")
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Application]):

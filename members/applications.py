@@ -37,7 +37,7 @@ def submit_application(*, data: dict) -> Outcome:
     data = {field: data[field] for field in APPLICANT_FIELDS}
     email = data["email"]
     if get_user_model().objects.filter(email__iexact=email, membership__isnull=False).exists():
-        transaction.on_commit(lambda: emails.already_a_member(email))
+        emails.already_a_member(email)
         return Outcome.MEMBER
     with transaction.atomic():
         application = Application.objects.select_for_update().filter(email__iexact=email).first()
@@ -49,17 +49,12 @@ def submit_application(*, data: dict) -> Outcome:
                 # Another submission with this email won the race: update that one instead.
                 application = Application.objects.select_for_update().get(email__iexact=email)
             else:
-                transaction.on_commit(lambda: _acknowledge(application, updated=False))
+                emails.application_received(application, updated=False)
+                emails.tell_managers(application)
                 return Outcome.CREATED
         for field in APPLICANT_FIELDS:
             setattr(application, field, data[field])
         application.status = Application.Status.PENDING
         application.save()
-    transaction.on_commit(lambda: _acknowledge(application, updated=True))
+        emails.application_received(application, updated=True)
     return Outcome.UPDATED
-
-
-def _acknowledge(application: Application, *, updated: bool) -> None:
-    emails.application_received(application, updated=updated)
-    if not updated:
-        emails.tell_managers(application)

@@ -1,7 +1,8 @@
 """Staff decisions on applications: approve, decline, resend the invitation.
 
 Each runs in one transaction, locks the application first so two staff clicking
-at once cannot both act, and sends its email only once the transaction commits.
+at once cannot both act, and queues its email in that transaction: the worker sends
+it once the decision has committed, and a page never waits on the mail server.
 """
 
 import enum
@@ -49,7 +50,7 @@ def approve_application(
         application.reviewed_at = timezone.now()
         application.invitation_sent_at = None  # set once the email has gone
         application.save()
-        transaction.on_commit(lambda: emails.invitation(application))
+        emails.invitation(application)
     return Result.DONE
 
 
@@ -65,7 +66,7 @@ def decline_application(application: Application, *, declined_by: User, notify: 
         application.reviewed_at = timezone.now()
         application.save()
         if notify:
-            transaction.on_commit(lambda: emails.declined(application))
+            emails.declined(application)
     return Result.DONE
 
 
@@ -89,7 +90,7 @@ def resend_invitation(application: Application) -> Result:
             # A new random placeholder changes what invitation links sign: earlier ones die.
             user.set_unusable_password()
             user.save(update_fields=["password"])
-        transaction.on_commit(lambda: emails.invitation(application))
+        emails.invitation(application)
     return Result.DONE
 
 

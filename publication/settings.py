@@ -69,6 +69,10 @@ INSTALLED_APPS = [
     "publication",
     "members",
     "articles",
+    # Before django_tasks_db, so its db_worker (the upstream one, made safe to kill) wins.
+    "outbox",
+    "django_tasks",
+    "django_tasks_db",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -229,6 +233,16 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_SUBJECT_PREFIX = f"[{PUBLICATION_NAME}] "
 # Where replies to the site's emails go ("reply to this email and we will send a new one").
 EMAIL_REPLY_TO = env_str("EMAIL_REPLY_TO", DEFAULT_FROM_EMAIL)
+# Email goes through the task queue (outbox/tasks.py): tasks are rows in the site's own
+# database, run by `manage.py db_worker`. A temporary failure is tried again after each of
+# these delays in turn (seconds: about 1 min, 5 min, 30 min, 2 h, 12 h), then it fails.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+EMAIL_RETRY_DELAYS = [int(s) for s in env_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200,43200")]
+# A task running longer than this is taken to belong to a worker that died, and is run
+# again. It must outlast the slowest send: several mail-server steps of EMAIL_TIMEOUT each.
+TASK_LEASE = env_int("TASK_LEASE", 12 * EMAIL_TIMEOUT)
+# /healthz?queue=1 answers 503 once a due task has waited this long: no worker is running.
+QUEUE_MAX_AGE = env_int("QUEUE_MAX_AGE", 5 * 60)
 # Staff told of each new application: comma-separated addresses.
 MANAGERS = [("", address) for address in env_list("MANAGERS")]
 

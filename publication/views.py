@@ -10,6 +10,7 @@ from django.views.static import serve
 
 from articles import share
 from articles.images import RENDITIONS
+from outbox.health import oldest_wait
 
 # Uploads are stored as these and nothing else; anything else in MEDIA_ROOT is not served.
 MEDIA_TYPES = {".jpg": "image/jpeg", ".png": "image/png", ".webp": "image/webp"}
@@ -21,13 +22,29 @@ NAMED_BY_CONTENT = (RENDITIONS, share.FOLDER)
 
 @never_cache
 def healthz(request: HttpRequest) -> HttpResponse:
-    """Readiness for a load balancer: 200 when the database answers, 503 when it does not."""
+    """Readiness for a load balancer: 200 when the database answers, 503 when it does not.
+
+    With ?queue=1, for a monitor: also 503 when a task has waited longer than
+    QUEUE_MAX_AGE to run, which means no worker is running.
+    """
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
+        waited = oldest_wait() if request.GET.get("queue") else None
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
-    return HttpResponse("ok\n", content_type="text/plain")
+    if waited is None:
+        return HttpResponse("ok\n", content_type="text/plain")
+    seconds = int(waited.total_seconds())
+    if seconds > settings.QUEUE_MAX_AGE:
+        return HttpResponse(
+            f"queue stalled: the oldest task has waited {seconds} s\n",
+            status=503,
+            content_type="text/plain",
+        )
+    return HttpResponse(
+        f"ok\nqueue: the oldest task has waited {seconds} s\n", content_type="text/plain"
+    )
 
 
 def server_error(request: HttpRequest) -> HttpResponse:

@@ -5,9 +5,20 @@ import subprocess
 import time
 
 import pytest
+from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
+
+from tests.worker import run_due_tasks
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory):
+    """On SQLite the test database is a file, so the worker's own process can open it."""
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        database["TEST"]["NAME"] = str(tmp_path_factory.mktemp("db") / "test.sqlite3")
 
 
 @pytest.fixture(autouse=True)
@@ -28,6 +39,11 @@ def empty_caches():
     """Rate-limit counters and cached fragments do not carry over from one test to the next."""
     for cache in caches.all():
         cache.clear()
+
+
+@pytest.fixture
+def run_tasks():
+    return run_due_tasks
 
 
 @pytest.fixture

@@ -8,12 +8,15 @@ accessibility problems (axe-core), and screenshotted for reviewers.
 import os
 import re
 import shutil
+import time
 from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 from playwright.sync_api import Page
+
+from tests.worker import worker_process
 
 CHROMIUM = os.environ.get("CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -50,13 +53,18 @@ def browser_type_launch_args():
 
 @pytest.fixture
 def site(live_server, settings, tmp_path):
-    """The live site with the demo content, sending mail to files."""
+    """The live site with the demo content, and the worker sending its mail to files."""
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = tmp_path / "mail"
     settings.SITE_URL = live_server.url
     settings.DEBUG = False
     call_command("load_demo", verbosity=0)
-    return live_server.url
+    with worker_process(
+        EMAIL_BACKEND=settings.EMAIL_BACKEND,
+        EMAIL_FILE_PATH=str(settings.EMAIL_FILE_PATH),
+        SITE_URL=live_server.url,
+    ):
+        yield live_server.url
 
 
 class Watcher:
@@ -121,10 +129,13 @@ def tab_through(page: Page, expected_names: list[str]) -> None:
     assert [n for n in reached if n in expected_names] == expected_names, reached
 
 
-def latest_mail_link(mail_dir: Path, pattern: str) -> str:
-    texts = sorted(mail_dir.glob("*.log"), key=lambda f: f.stat().st_mtime)
-    for text in reversed([f.read_text() for f in texts]):
-        found = re.findall(pattern, text)
-        if found:
-            return found[-1]
+def latest_mail_link(mail_dir: Path, pattern: str, wait: float = 20) -> str:
+    """The newest link matching `pattern` in the mail the worker wrote, once it has."""
+    deadline = time.monotonic() + wait
+    while time.monotonic() < deadline:
+        texts = sorted(mail_dir.glob("*.log"), key=lambda f: f.stat().st_mtime)
+        for text in reversed([f.read_text() for f in texts]):
+            if found := re.findall(pattern, text):
+                return found[-1]
+        time.sleep(0.1)
     raise AssertionError(f"no mail holds {pattern}")

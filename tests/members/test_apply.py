@@ -19,12 +19,13 @@ def managers(settings):
 
 
 @pytest.fixture
-def apply(client, django_capture_on_commit_callbacks):
-    """Post an application and send the emails its transaction commits."""
+def apply(client, run_tasks):
+    """Post an application, then let the worker send the emails it queued."""
 
     def post(data: dict, **extra):
-        with django_capture_on_commit_callbacks(execute=True):
-            return client.post("/membership/apply/", data, **extra)
+        response = client.post("/membership/apply/", data, **extra)
+        run_tasks()
+        return response
 
     return post
 

@@ -13,12 +13,13 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def run(django_capture_on_commit_callbacks):
-    """Call a workflow and send the emails it commits."""
+def run(run_tasks):
+    """Call a workflow, then let the worker send the emails it queued."""
 
     def call(workflow, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return workflow(*args, **kwargs)
+        result = workflow(*args, **kwargs)
+        run_tasks()
+        return result
 
     return call
 

@@ -14,6 +14,7 @@ from django.core import mail
 from members import emails
 from members.approvals import approve_application, decline_application, resend_invitation
 from tests.factories import make_application, make_member, make_tier
+from tests.worker import run_due_tasks
 
 pytestmark = pytest.mark.django_db
 
@@ -40,6 +41,7 @@ def application(insider):
 
 
 def only_email():
+    run_due_tasks()
     assert len(mail.outbox) == 1, [m.subject for m in mail.outbox]
     return mail.outbox[0]
 
@@ -107,9 +109,9 @@ def test_already_a_member():
     assert_every_link_on_the_site(message)
 
 
-def test_invitation(application, staff_user, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        approve_application(application, approved_by=staff_user)
+def test_invitation(application, staff_user, run_tasks):
+    approve_application(application, approved_by=staff_user)
+    run_tasks()
     message = next(m for m in mail.outbox if m.to == ["ada@example.com"])
     assert message.subject == "Welcome to The Ledger: your invitation"
     assert message.reply_to == ["The Ledger <editors@example.com>"]  # "reply to this email"
@@ -128,14 +130,14 @@ def test_invitation(application, staff_user, django_capture_on_commit_callbacks)
     assert "with the <strong>Insider</strong> package" in html_of(message)
     assert_every_link_on_the_site(message)
     mail.outbox.clear()
-    with django_capture_on_commit_callbacks(execute=True):
-        resend_invitation(application)
+    resend_invitation(application)
+    run_tasks()
     assert only_email().subject == "Welcome to The Ledger: your invitation"
 
 
-def test_declined(application, staff_user, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        decline_application(application, declined_by=staff_user, notify=True)
+def test_declined(application, staff_user, run_tasks):
+    decline_application(application, declined_by=staff_user, notify=True)
+    run_tasks()
     message = only_email()
     assert message.subject == "Your application to The Ledger"
     assert message.body == (
@@ -176,7 +178,7 @@ def test_password_reset(client):
         "It can be safely ignored if you did not request a password reset. Click the link "
         "below to reset your password.\n\n"
         "https://news.example.com/accounts/password/reset/key/KEY/\n\n"
-        "The Ledger\nhttps://news.example.com/"
+        "The Ledger\nhttps://news.example.com/\n"
     )
     assert "6666" not in message.body and "testserver" not in message.body
 
@@ -192,7 +194,7 @@ def test_password_reset_for_an_unknown_address_points_to_the_waitlist(client):
         "If this wasn't you, you can ignore this email.\n\n"
         "Membership is by application. To become a member, apply to our Member Waitlist:\n"
         "https://news.example.com/membership/apply/\n\n"
-        "The Ledger\nhttps://news.example.com/"
+        "The Ledger\nhttps://news.example.com/\n"
     )
     assert "/accounts/signup/" not in message.body
 
@@ -208,7 +210,7 @@ def test_login_code(client):
         "Your sign-in code is listed below. Please enter it in your open browser window.\n\n"
         "CODE\n\n"
         "This mail can be safely ignored if you did not initiate this action.\n\n"
-        "The Ledger\nhttps://news.example.com/"
+        "The Ledger\nhttps://news.example.com/\n"
     )
 
 
@@ -220,10 +222,10 @@ def test_login_code_for_an_unknown_address_points_to_the_waitlist(client):
     assert "https://news.example.com/membership/apply/" in message.body
 
 
-def test_email_change_confirmation(client, django_capture_on_commit_callbacks):
+def test_email_change_confirmation(client, run_tasks):
     client.force_login(make_member(email="old@example.com"))
-    with django_capture_on_commit_callbacks(execute=True):
-        client.post("/accounts/email/", {"action_add": "", "email": "new@example.com"}, **FORGED)
+    client.post("/accounts/email/", {"action_add": "", "email": "new@example.com"}, **FORGED)
+    run_tasks()
     message = next(m for m in mail.outbox if m.to == ["new@example.com"])
     assert message.subject == "Please Confirm Your Email Address"
     body = re.sub(r"/confirm-email/\S+/", "/confirm-email/KEY/", message.body)
@@ -234,7 +236,7 @@ def test_email_change_confirmation(client, django_capture_on_commit_callbacks):
         "To confirm it, open this link:\n"
         "https://news.example.com/accounts/confirm-email/KEY/\n\n"
         "If this wasn't you, you can ignore this email.\n\n"
-        "The Ledger\nhttps://news.example.com/"
+        "The Ledger\nhttps://news.example.com/\n"
     )
 
 
@@ -257,7 +259,7 @@ def test_password_changed_notice(client):
         "You are receiving this mail because the following change was made to your account:\n\n"
         "Your password has been changed."
     )
-    assert message.body.endswith("The Ledger\nhttps://news.example.com/")
+    assert message.body.endswith("The Ledger\nhttps://news.example.com/\n")
 
 
 @pytest.mark.parametrize(
@@ -300,5 +302,5 @@ def test_every_account_notice(template, context, subject, says, rf):
         "You are receiving this mail because the following change was made to your account:\n\n"
         f"{says}"
     )
-    assert message.body.endswith("The Ledger\nhttps://news.example.com/")
+    assert message.body.endswith("The Ledger\nhttps://news.example.com/\n")
     assert "6666" not in message.body and "testserver" not in message.body

@@ -15,10 +15,10 @@ PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
-def invited(staff_user, django_capture_on_commit_callbacks):
+def invited(staff_user, run_tasks):
     application = make_application(email="ada@example.com", full_name="Ada Reader")
-    with django_capture_on_commit_callbacks(execute=True):
-        approve_application(application, approved_by=staff_user)
+    approve_application(application, approved_by=staff_user)
+    run_tasks()
     return application
 
 
@@ -73,19 +73,19 @@ def test_a_tampered_link_is_refused(client, invited):
     assert "This invitation link no longer works" in response.content.decode()
 
 
-def test_a_resent_invitation_works_too(client, invited, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True):
-        resend_invitation(invited)
+def test_a_resent_invitation_works_too(client, invited, run_tasks):
+    resend_invitation(invited)
+    run_tasks()
     link = invitation_path(mail.outbox[-1])
     form_url = client.get(link).url
     response = client.post(form_url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
     assert response.status_code == 302
 
 
-def test_only_the_newest_invitation_link_works(client, invited, django_capture_on_commit_callbacks):
+def test_only_the_newest_invitation_link_works(client, invited, run_tasks):
     first = invitation_path(mail.outbox[-1])
-    with django_capture_on_commit_callbacks(execute=True):
-        resend_invitation(invited)
+    resend_invitation(invited)
+    run_tasks()
     newest = invitation_path(mail.outbox[-1])
     assert newest != first
 

@@ -45,6 +45,8 @@ def test_users_added_in_admin_get_the_address_record(staff_client):
             "usable_password": "false",
             "membership-TOTAL_FORMS": "0",
             "membership-INITIAL_FORMS": "0",
+            "emails-TOTAL_FORMS": "0",
+            "emails-INITIAL_FORMS": "0",
         },
     )
     assert EmailAddress.objects.get(email="added@example.com").verified

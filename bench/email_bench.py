@@ -1,0 +1,235 @@
+"""The email section of `make bench`: invitations through the queue to a local mail server.
+
+10,000 invitation emails (BENCH_EMAILS), each rendered for its recipient, are queued
+and then delivered by two workers (`manage.py db_worker`) to an aiosmtpd sink that
+accepts everything, on the PostgreSQL that bench/run.sh gives. Beside them, the
+ceiling for one process: Django's plain `send_mail` in a loop to the same sink. Also
+timed: the admin approving 500 applications at once, which only queues.
+"""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PY = sys.executable
+EMAILS = int(os.environ.get("BENCH_EMAILS", "10000"))
+WORKERS = 2
+CEILING_EMAILS = 2000
+APPROVALS = 500
+DOMAIN = "mail.bench.example"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return 0.0
+
+
+def main() -> None:
+    port = free_port()
+    env = {
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-" + "k" * 50,
+        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "SITE_URL": "http://127.0.0.1",
+        "HTTPS": "false",
+        "LOG_LEVEL": "WARNING",
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": "127.0.0.1",
+        "EMAIL_PORT": str(port),
+    }
+    os.environ.update(env)
+    os.environ.pop("REDIS_URL", None)
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publication.settings")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    subprocess.run([PY, "manage.py", "migrate", "--no-input", "-v0"], cwd=ROOT, check=True)
+
+    print("== email: invitations through the queue to a local mail server", flush=True)
+    sink = subprocess.Popen(
+        [PY, "-m", "aiosmtpd", "-n", "-c", "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"]
+    )
+    try:
+        wait_for_port(port)
+        results = measure()
+    finally:
+        sink.terminate()
+        sink.wait(timeout=10)
+    report(results)
+
+
+def wait_for_port(port: int) -> None:
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError("the mail sink did not start")
+
+
+def measure() -> dict:
+    from django.core.mail import send_mail
+    from django_tasks_db.models import DBTaskResult
+
+    from members import emails
+    from outbox.models import Email
+
+    applications = approved_applications(EMAILS)
+    DBTaskResult.objects.all().delete()
+    Email.objects.all().delete()
+
+    first = applications[0]
+    sample = emails.render_invitation(emails.invitation(first))
+    Email.objects.all().delete()
+    DBTaskResult.objects.all().delete()
+    started = time.perf_counter()
+    for n in range(CEILING_EMAILS):
+        send_mail("Welcome", sample.text, None, [f"ceiling{n}@{DOMAIN}"])
+    ceiling = CEILING_EMAILS / (time.perf_counter() - started)
+
+    queued_at = time.perf_counter()
+    for application in applications:
+        emails.invitation(application)
+    queued = time.perf_counter() - queued_at
+
+    workers = [
+        subprocess.Popen(
+            [PY, "manage.py", "db_worker", "--no-reload", "-v0", "--interval", "0.1"],
+            cwd=ROOT,
+            env=os.environ,
+        )
+        for _ in range(WORKERS)
+    ]
+    started = time.perf_counter()
+    rss = {worker.pid: 0.0 for worker in workers}
+    try:
+        while Email.objects.filter(state=Email.State.SENT).count() < EMAILS:
+            if any(worker.poll() is not None for worker in workers):
+                raise RuntimeError("a worker stopped")
+            for worker in workers:
+                rss[worker.pid] = max(rss[worker.pid], rss_mb(worker.pid))
+            time.sleep(0.25)
+        delivered = time.perf_counter()
+    finally:
+        for worker in workers:
+            worker.terminate()
+            worker.wait(timeout=30)
+    failed = Email.objects.exclude(state=Email.State.SENT).count()
+    return {
+        "emails": EMAILS,
+        "queued_seconds": round(queued, 1),
+        "delivery_seconds": round(delivered - started, 1),
+        "queue_to_last_delivery_seconds": round(delivered - queued_at, 1),
+        "emails_per_second": round(EMAILS / (delivered - started)),
+        "send_mail_loop_per_second": round(ceiling),
+        "worker_rss_mb": list(rss.values()),
+        "not_sent": failed,
+        "approve_500_ms": approve_in_admin(APPROVALS),
+    }
+
+
+def approved_applications(count: int) -> list:
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from members.models import Application, Membership, Tier, User
+
+    User.objects.filter(email__endswith="@" + DOMAIN).delete()
+    Application.objects.filter(email__endswith="@" + DOMAIN).delete()
+    if not Tier.objects.exists():  # run on its own, without the pages' archive
+        call_command("load_demo", verbosity=0)
+    tier = Tier.objects.order_by("order").first()
+    users = User.objects.bulk_create(
+        (User(email=f"invited{n}@{DOMAIN}", password="!") for n in range(count)),  # noqa: S106
+        batch_size=5000,
+    )
+    Membership.objects.bulk_create(
+        (Membership(user=user, tier=tier, started_at=timezone.now()) for user in users),
+        batch_size=5000,
+    )
+    return Application.objects.bulk_create(
+        (
+            Application(
+                full_name=f"Invited {n}",
+                email=user.email,
+                organisation="Bench",
+                role="Reader",
+                tier=tier,
+                reason="Twenty characters or more of reasons.",
+                consent=True,
+                status=Application.Status.APPROVED,
+                user=user,
+            )
+            for n, user in enumerate(users)
+        ),
+        batch_size=5000,
+    )
+
+
+def approve_in_admin(count: int) -> int:
+    """Milliseconds for the admin to answer "approve" on `count` pending applications."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    from members.models import Application, Tier
+
+    tier = Tier.objects.order_by("order").first()
+    pending = Application.objects.bulk_create(
+        Application(
+            full_name=f"Pending {n}",
+            email=f"pending{n}@{DOMAIN}",
+            organisation="Bench",
+            role="Reader",
+            tier=tier,
+            reason="Twenty characters or more of reasons.",
+            consent=True,
+        )
+        for n in range(count)
+    )
+    staff, _ = get_user_model().objects.get_or_create(
+        email=f"staff@{DOMAIN}", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(staff)
+    data = {"action": "approve", "confirm": "yes", "_selected_action": [a.pk for a in pending]}
+    started = time.perf_counter()
+    response = client.post("/admin/members/application/", data)
+    took = time.perf_counter() - started
+    if response.status_code != 302:
+        raise RuntimeError(f"the approve action answered {response.status_code}")
+    return round(took * 1000)
+
+
+def report(r: dict) -> None:
+    ratio = r["emails_per_second"] / r["send_mail_loop_per_second"]
+    print(f"\nEmail ({r['emails']} invitations, {WORKERS} workers, PostgreSQL, aiosmtpd sink)")
+    print(f"  delivered: {r['emails_per_second']} emails/s [>= 300]")
+    print(
+        f"  Django's send_mail in a loop, one process: {r['send_mail_loop_per_second']} emails/s"
+        f" (the queue's {WORKERS} workers: {ratio:.2f} x that)"
+    )
+    print(
+        f"  queueing took {r['queued_seconds']} s; from the first queued to the last delivered"
+        f" {r['queue_to_last_delivery_seconds']} s (delivery {r['delivery_seconds']} s)"
+    )
+    print(f"  worker RSS, highest: {r['worker_rss_mb']} MB [< 100 each]")
+    print(f"  not sent: {r['not_sent']} [0]")
+    print(f"  admin approving {APPROVALS} applications: {r['approve_500_ms']} ms [< 1000]")
+
+
+if __name__ == "__main__":
+    main()
