@@ -93,7 +93,7 @@ def measure() -> dict:
     Email.objects.all().delete()
 
     first = applications[0]
-    sample = emails.render_invitation(emails.invitation(first))
+    sample = emails.render_invitation(emails.invitations([first])[0])
     Email.objects.all().delete()
     DBTaskResult.objects.all().delete()
     started = time.perf_counter()
@@ -102,8 +102,7 @@ def measure() -> dict:
     ceiling = CEILING_EMAILS / (time.perf_counter() - started)
 
     queued_at = time.perf_counter()
-    for application in applications:
-        emails.invitation(application)
+    emails.invitations(applications)
     queued = time.perf_counter() - queued_at
 
     workers = [

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from outbox.admin import EmailInline
 
-from .approvals import Result, approve_application, decline_application, resend_invitation
+from .approvals import Result, approve_applications, decline_applications, resend_invitations
 from .models import Application, Membership, Tier, User
 
 # What a spreadsheet may read as the start of a formula (OWASP's list for CSV injection).
@@ -201,15 +201,12 @@ class ApplicationAdmin(admin.ModelAdmin):
     def approve(self, request: HttpRequest, queryset: QuerySet[Application]):
         form = ApproveForm(request.POST if "confirm" in request.POST else None)
         if "confirm" in request.POST and form.is_valid():
-            results = [
-                approve_application(
-                    application,
-                    tier=form.cleaned_data["tier"],
-                    approved_by=request.user,
-                    ends_at=form.ends_at,
-                )
-                for application in queryset
-            ]
+            results = approve_applications(
+                queryset,
+                tier=form.cleaned_data["tier"],
+                approved_by=request.user,
+                ends_at=form.ends_at,
+            )
             report(self, request, results, "Approved and invited")
             return None
         return TemplateResponse(
@@ -228,17 +225,17 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Decline without email")
     def decline(self, request: HttpRequest, queryset: QuerySet[Application]):
-        results = [decline_application(a, declined_by=request.user, notify=False) for a in queryset]
+        results = decline_applications(queryset, declined_by=request.user, notify=False)
         report(self, request, results, "Declined")
 
     @admin.action(description="Decline and send a polite email")
     def decline_with_email(self, request: HttpRequest, queryset: QuerySet[Application]):
-        results = [decline_application(a, declined_by=request.user, notify=True) for a in queryset]
+        results = decline_applications(queryset, declined_by=request.user, notify=True)
         report(self, request, results, "Declined and told")
 
     @admin.action(description="Resend invitation")
     def resend(self, request: HttpRequest, queryset: QuerySet[Application]):
-        report(self, request, [resend_invitation(a) for a in queryset], "Invitation sent again")
+        report(self, request, resend_invitations(queryset), "Invitation sent again")
 
     @admin.action(description="Export as CSV")
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Application]):

@@ -1,15 +1,20 @@
 """Staff decisions on applications: approve, decline, resend the invitation.
 
-Each runs in one transaction, locks the application first so two staff clicking
-at once cannot both act, and queues its email in that transaction: the worker sends
-it once the decision has committed, and a page never waits on the mail server.
+Each decides on many applications at once, in one transaction and a fixed number of
+queries, so the admin answers at once for hundreds. It locks the applications first
+so two staff clicking at once cannot both act, and queues the emails in that
+transaction: the worker sends them once the decision has committed, and a page never
+waits on the mail server.
 """
 
 import enum
+from collections.abc import Iterable
 from datetime import datetime
 
-from django.contrib.auth import get_user_model
+from allauth.account.models import EmailAddress
 from django.db import transaction
+from django.db.models import OuterRef, Subquery
+from django.db.models.functions import Lower
 from django.utils import timezone
 
 from . import emails
@@ -22,84 +27,160 @@ class Result(enum.Enum):
     NOT_APPLICABLE = "not applicable"
 
 
-def approve_application(
-    application: Application,
+def locked(applications: Iterable[Application]) -> list[Application]:
+    pks = [application.pk for application in applications]
+    return list(
+        Application.objects.select_for_update(of=("self",))
+        .select_related("user")
+        .filter(pk__in=pks)
+        .order_by("pk")
+    )
+
+
+def approve_applications(
+    applications: Iterable[Application],
     *,
     tier: Tier | None = None,
     approved_by: User,
     ends_at: datetime | None = None,
-) -> Result:
-    """Make the applicant a member of `tier` (by default the one they asked for) and invite them."""
+) -> list[Result]:
+    """Make each applicant a member of `tier` (by default the one they asked for); invite them."""
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.status == Application.Status.APPROVED:
-            return Result.ALREADY
-        user = _user_for(application)
-        Membership.objects.update_or_create(
-            user=user,
-            defaults={
-                "tier": tier or application.tier,
-                "status": Membership.Status.ACTIVE,
-                "started_at": timezone.now(),
-                "ends_at": ends_at,
-            },
+        rows = locked(applications)
+        approving = [a for a in rows if a.status != Application.Status.APPROVED]
+        users = accounts_for(approving)
+        now = timezone.now()
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    user=users[a.email.lower()],
+                    tier_id=tier.pk if tier else a.tier_id,
+                    status=Membership.Status.ACTIVE,
+                    started_at=now,
+                    ends_at=ends_at,
+                )
+                for a in approving
+            ],
+            update_conflicts=True,
+            unique_fields=["user"],
+            update_fields=["tier", "status", "started_at", "ends_at"],
         )
-        application.status = Application.Status.APPROVED
-        application.user = user
-        application.reviewed_by = approved_by
-        application.reviewed_at = timezone.now()
-        application.invitation_sent_at = None  # set once the email has gone
-        application.save()
-        emails.invitation(application)
-    return Result.DONE
+        # One UPDATE for all: each application's account found by its address (indexed).
+        Application.objects.filter(pk__in=[a.pk for a in approving]).update(
+            status=Application.Status.APPROVED,
+            user=Subquery(
+                User.objects.annotate(lower=Lower("email"))
+                .filter(lower=Lower(OuterRef("email")))
+                .values("pk")[:1]
+            ),
+            reviewed_by=approved_by,
+            reviewed_at=now,
+            updated_at=now,
+            invitation_sent_at=None,  # set once the email has gone
+        )
+        for application in approving:
+            application.user = users[application.email.lower()]
+        emails.invitations(approving)
+    # `rows` hold the statuses from before the update.
+    return [
+        Result.ALREADY if a.status == Application.Status.APPROVED else Result.DONE for a in rows
+    ]
 
 
-def decline_application(application: Application, *, declined_by: User, notify: bool) -> Result:
+def approve_application(application: Application, **decision) -> Result:
+    return approve_applications([application], **decision)[0]
+
+
+def decline_applications(
+    applications: Iterable[Application], *, declined_by: User, notify: bool
+) -> list[Result]:
+    """Decline pending applications; a member's access is ended on their membership instead."""
+    outcome = {
+        Application.Status.PENDING: Result.DONE,
+        Application.Status.DECLINED: Result.ALREADY,
+        Application.Status.APPROVED: Result.NOT_APPLICABLE,
+    }
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.status == Application.Status.DECLINED:
-            return Result.ALREADY
-        if application.status == Application.Status.APPROVED:
-            return Result.NOT_APPLICABLE  # a member's access is ended on their membership
-        application.status = Application.Status.DECLINED
-        application.reviewed_by = declined_by
-        application.reviewed_at = timezone.now()
-        application.save()
+        rows = locked(applications)
+        declining = [a for a in rows if a.status == Application.Status.PENDING]
+        now = timezone.now()
+        Application.objects.filter(pk__in=[a.pk for a in declining]).update(
+            status=Application.Status.DECLINED,
+            reviewed_by=declined_by,
+            reviewed_at=now,
+            updated_at=now,
+        )
         if notify:
-            emails.declined(application)
-    return Result.DONE
+            emails.declined_many(declining)
+    return [outcome[a.status] for a in rows]
 
 
-def resend_invitation(application: Application) -> Result:
-    """Send a fresh link to an approved applicant who has not yet set up their account.
+def decline_application(application: Application, **decision) -> Result:
+    return decline_applications([application], **decision)[0]
+
+
+def resend_invitations(applications: Iterable[Application]) -> list[Result]:
+    """Send a fresh link to approved applicants who have not yet set up their accounts.
 
     Only the newest link works: an earlier one may sit in a mailbox someone else reads.
     """
+    results, resending = [], []
     with transaction.atomic():
-        application = (
-            Application.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .get(pk=application.pk)
-        )
-        if application.status != Application.Status.APPROVED or application.user is None:
-            return Result.NOT_APPLICABLE
-        user = application.user
-        if user.last_login is not None:
-            return Result.ALREADY  # they are in; a forgotten password has its own reset
-        if not user.has_usable_password():
-            # A new random placeholder changes what invitation links sign: earlier ones die.
+        for application in locked(applications):
+            user = application.user
+            if application.status != Application.Status.APPROVED or user is None:
+                results.append(Result.NOT_APPLICABLE)
+            elif user.last_login is not None:
+                results.append(Result.ALREADY)  # they are in; a forgotten password has a reset
+            else:
+                results.append(Result.DONE)
+                resending.append(application)
+        # A new random placeholder changes what invitation links sign: earlier ones die.
+        users = [a.user for a in resending if not a.user.has_usable_password()]
+        for user in users:
             user.set_unusable_password()
-            user.save(update_fields=["password"])
-        emails.invitation(application)
-    return Result.DONE
+        User.objects.bulk_update(users, ["password"])
+        emails.invitations(resending)
+    return results
 
 
-def _user_for(application: Application) -> User:
-    user = get_user_model().objects.filter(email__iexact=application.email).first()
-    if user is None:
-        first, last = application.first_and_last_name
-        user = get_user_model().objects.create_user(
-            application.email, password=None, first_name=first[:150], last_name=last[:150]
-        )
-    user.record_email_address()
-    return user
+def resend_invitation(application: Application) -> Result:
+    return resend_invitations([application])[0]
+
+
+def accounts_for(applications: list[Application]) -> dict[str, User]:
+    """Each applicant's account by lowercased email: the existing one, or a new one."""
+    addresses = {a.email.lower() for a in applications}
+    users = {
+        user.lower: user
+        for user in User.objects.annotate(lower=Lower("email")).filter(lower__in=addresses)
+    }
+    new = []
+    for application in applications:
+        if application.email.lower() not in users:
+            first, last = application.first_and_last_name
+            user = User(
+                email=User.objects.normalize_email(application.email).strip(),
+                first_name=first[:150],
+                last_name=last[:150],
+            )
+            user.set_unusable_password()
+            users[application.email.lower()] = user
+            new.append(user)
+    User.objects.bulk_create(new)
+    record_email_addresses(list(users.values()))
+    return users
+
+
+def record_email_addresses(users: list[User]) -> None:
+    """allauth's record of each login address (see User.record_email_address), in one go."""
+    recorded = set(
+        EmailAddress.objects.filter(user__in=users)
+        .annotate(lower=Lower("email"))
+        .values_list("user_id", "lower")
+    )
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email, primary=True, verified=True)
+        for user in users
+        if (user.pk, user.email.lower()) not in recorded
+    )

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from outbox.models import Email
-from outbox.tasks import Rendered, kind, queue
+from outbox.tasks import Rendered, kind, queue, queue_many
 
 from .invitations import invitation_url
 from .models import Application
@@ -35,6 +35,13 @@ def render(template: str, email: Email, context: dict) -> Rendered:
     )
 
 
+def application_of(email: Email) -> Application:
+    """The application an email is about: gone if staff deleted it, and then no email."""
+    if email.application is None:
+        raise Application.DoesNotExist(f"the application of email {email.pk} was deleted")
+    return email.application
+
+
 def application_received(application: Application, *, updated: bool) -> Email:
     return queue(
         "application_updated" if updated else "application_received",
@@ -46,13 +53,13 @@ def application_received(application: Application, *, updated: bool) -> Email:
 
 @kind("application_received")
 def render_received(email: Email) -> Rendered:
-    return render("application_received", email, {"application": email.application})
+    return render("application_received", email, {"application": application_of(email)})
 
 
 @kind("application_updated")
 def render_updated(email: Email) -> Rendered:
     return render(
-        "application_received", email, {"application": email.application, "updated": True}
+        "application_received", email, {"application": application_of(email), "updated": True}
     )
 
 
@@ -88,7 +95,7 @@ def tell_managers(application: Application) -> list[Email]:
 
 @kind("new_application")
 def render_managers_notice(email: Email) -> Rendered:
-    application = email.application
+    application = application_of(email)
     admin_url = settings.SITE_URL + reverse(
         "admin:members_application_change", args=[application.pk]
     )
@@ -98,24 +105,26 @@ def render_managers_notice(email: Email) -> Rendered:
     )
 
 
-def invitation(application: Application) -> Email:
-    return queue(
-        "invitation",
-        application.email,
-        subject("invitation", {}),
-        application=application,
-        user=application.user,
+def invitations(applications: list[Application]) -> list[Email]:
+    line = subject("invitation", {})
+    return queue_many(
+        [
+            Email(kind="invitation", to=a.email, subject=line, application=a, user=a.user)
+            for a in applications
+        ]
     )
 
 
-def record_invitation_sent(email: Email) -> None:
+def record_invitations_sent(sent: list[Email]) -> None:
     """The application shows when its invitation went: a failed one shows as not sent."""
-    Application.objects.filter(pk=email.application_id).update(invitation_sent_at=timezone.now())
+    Application.objects.filter(pk__in=[email.application_id for email in sent]).update(
+        invitation_sent_at=timezone.now()
+    )
 
 
-@kind("invitation", on_sent=record_invitation_sent)
+@kind("invitation", on_sent=record_invitations_sent)
 def render_invitation(email: Email) -> Rendered:
-    application = email.application
+    application = application_of(email)
     return render(
         "invitation",
         email,
@@ -127,10 +136,13 @@ def render_invitation(email: Email) -> Rendered:
     )
 
 
-def declined(application: Application) -> Email:
-    return queue("declined", application.email, subject("declined", {}), application=application)
+def declined_many(applications: list[Application]) -> list[Email]:
+    line = subject("declined", {})
+    return queue_many(
+        [Email(kind="declined", to=a.email, subject=line, application=a) for a in applications]
+    )
 
 
 @kind("declined")
 def render_declined(email: Email) -> Rendered:
-    return render("declined", email, {"application": email.application})
+    return render("declined", email, {"application": application_of(email)})

@@ -53,10 +53,11 @@ class EmailAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send again", permissions=["change"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[Email]):
-        done = [send_again(email) for email in queryset.filter(state__in=["sent", "failed"])]
-        if done:
+        finished = list(queryset.filter(state__in=["sent", "failed"]))
+        waiting = queryset.count() - len(finished)
+        if done := [send_again(email) for email in finished]:
             self.message_user(request, f"Queued to send again: {len(done)}.", messages.SUCCESS)
-        if waiting := queryset.exclude(state__in=["sent", "failed"]).count():
+        if waiting:
             self.message_user(
                 request, f"Still on their way, left as they are: {waiting}.", messages.WARNING
             )

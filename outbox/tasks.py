@@ -15,10 +15,13 @@ import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from itertools import groupby
+from operator import attrgetter
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import DatabaseError, transaction
+from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
 
@@ -36,13 +39,17 @@ class Rendered:
 @dataclass(frozen=True)
 class Kind:
     render: Callable[[Email], Rendered]
-    on_sent: Callable[[Email], None] | None = None
+    on_sent: Callable[[list[Email]], None] | None = None
 
 
 KINDS: dict[str, Kind] = {}
+# Emails queued together go out in tasks of this many, over one connection to the server.
+BATCH = 50
+# Every relation a kind's renderer reads, fetched with the email in one query.
+RELATED = ["application__tier", "application__user__membership__tier", "user"]
 
 
-def kind(name: str, *, on_sent: Callable[[Email], None] | None = None):
+def kind(name: str, *, on_sent: Callable[[list[Email]], None] | None = None):
     """Register how emails of kind `name` are rendered (and what follows their sending)."""
 
     def register(render: Callable[[Email], Rendered]) -> Callable[[Email], Rendered]:
@@ -58,12 +65,19 @@ def queue(kind: str, to: str, subject: str, **about) -> Email:
     `about` holds the Email's `application`, `user` and `context`: what the kind's
     renderer needs to make the message when it is sent.
     """
-    if kind not in KINDS:
-        raise LookupError(f"No email kind {kind!r} is registered.")
+    return queue_many([Email(kind=kind, to=to, subject=subject[:255], **about)])[0]
+
+
+def queue_many(emails: list[Email]) -> list[Email]:
+    """Record many emails at once and queue them, BATCH to a task."""
+    unknown = {email.kind for email in emails} - KINDS.keys()
+    if unknown:
+        raise LookupError(f"No email kind {sorted(unknown)} is registered.")
     with transaction.atomic():
-        email = Email.objects.create(kind=kind, to=to, subject=subject[:255], **about)
-        deliver.enqueue(email.pk)
-    return email
+        emails = Email.objects.bulk_create(emails)
+        for start in range(0, len(emails), BATCH):
+            deliver.enqueue([email.pk for email in emails[start : start + BATCH]])
+    return emails
 
 
 def send_again(email: Email) -> Email:
@@ -81,32 +95,40 @@ def send_again(email: Email) -> Email:
         Email.objects.filter(pk=email.pk, state=Email.State.FAILED).update(
             state=Email.State.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error=""
         )
-        deliver.enqueue(email.pk)
+        deliver.enqueue([email.pk])
     return email
 
 
 @task()
-def deliver(email_id: int) -> str:
-    email = claim(email_id)
-    if email is None:
-        return "nothing to do"
+def deliver(email_ids: list[int]) -> dict:
+    """Send the emails that are due among `email_ids`, over one connection."""
+    sent, failures = [], []
+    connection = get_connection()
     try:
-        message(email).send()
-    except DatabaseError:
-        raise  # not the email's fault: the worker puts the task back and waits
-    except Exception as error:
-        return record_failure(email, error)
-    with transaction.atomic():
-        Email.objects.filter(pk=email.pk).update(
-            state=Email.State.SENT, sent_at=timezone.now(), last_error=""
-        )
-        if on_sent := KINDS[email.kind].on_sent:
-            on_sent(email)
-    logger.info("Email %s (%s) sent", email.pk, email.kind)
-    return "sent"
+        for email in claim(email_ids):
+            try:
+                connection.open()  # once, unless an error closed it
+                message(email, connection).send()
+            except DatabaseError:
+                raise  # not the email's fault: the worker puts the task back and waits
+            except Exception as error:
+                failures.append((email, error))
+                if isinstance(error, OSError) and not isinstance(error, REPLIES):
+                    connection.close()  # the connection is broken: the next email opens anew
+            else:
+                sent.append(email)
+    finally:
+        connection.close()
+    record_sent(sent)
+    outcomes = [record_failure(email, error) for email, error in failures]
+    return {"sent": len(sent), **{outcome: outcomes.count(outcome) for outcome in outcomes}}
 
 
-def message(email: Email) -> EmailMultiAlternatives:
+# The server's answers about one message, which leave the connection usable.
+REPLIES = (smtplib.SMTPResponseException, smtplib.SMTPRecipientsRefused)
+
+
+def message(email: Email, connection) -> EmailMultiAlternatives:
     rendered = KINDS[email.kind].render(email)
     message = EmailMultiAlternatives(
         subject=email.subject,
@@ -114,37 +136,65 @@ def message(email: Email) -> EmailMultiAlternatives:
         to=[email.to],
         reply_to=[settings.EMAIL_REPLY_TO],
         headers={"Message-ID": email.message_id_header},
+        connection=connection,
     )
     if rendered.html:
         message.attach_alternative(rendered.html, "text/html")
     return message
 
 
-def claim(email_id: int) -> Email | None:
-    """Take the email for one attempt, or None if it is not due or someone else has it.
+def claim(email_ids: list[int]) -> list[Email]:
+    """Take the due emails among `email_ids` for one attempt each.
 
-    The update is conditional on the state and attempt count just read, so of two
-    workers that read the same row only one wins, on SQLite as on PostgreSQL.
+    An email is due when queued and its time has come, or when a worker began sending
+    it more than TASK_LEASE ago (and so died). The update is conditional on what was
+    just read, and stamps the attempt with this call's own time: of two workers that
+    read the same rows, each gets back only the ones it updated, on SQLite as on
+    PostgreSQL.
     """
     now = timezone.now()
     lease = timedelta(seconds=settings.TASK_LEASE)
-    email = Email.objects.filter(pk=email_id).first()
-    if email is None or email.state in (Email.State.SENT, Email.State.FAILED):
-        return None
-    if email.state == Email.State.QUEUED and email.next_attempt_at > now:
-        return None  # an early copy of the task: the one for the retry is queued for then
-    if email.state == Email.State.SENDING and email.attempted_at > now - lease:
-        # Another worker has it, or had it until it died: look again when its lease ends.
-        deliver.using(run_after=email.attempted_at + lease).enqueue(email_id)
-        return None
-    current = Email.objects.filter(pk=email.pk, state=email.state, attempts=email.attempts)
-    if email.attempts >= len(settings.EMAIL_RETRY_DELAYS) + 1:
-        current.update(state=Email.State.FAILED, last_error="The worker sending it stopped")
-        return None
-    if not current.update(state=Email.State.SENDING, attempts=email.attempts + 1, attempted_at=now):
-        return None
-    email.state, email.attempts, email.attempted_at = Email.State.SENDING, email.attempts + 1, now
-    return email
+    last_attempt = len(settings.EMAIL_RETRY_DELAYS) + 1
+    stale = Q(state=Email.State.SENDING, attempted_at__lte=now - lease)
+    due = Email.objects.filter(pk__in=email_ids).filter(
+        Q(state=Email.State.QUEUED, next_attempt_at__lte=now) | stale
+    )
+    due.filter(stale, attempts__gte=last_attempt).update(
+        state=Email.State.FAILED, last_error="The worker sending it stopped"
+    )
+    due.filter(attempts__lt=last_attempt).update(
+        state=Email.State.SENDING, attempts=F("attempts") + 1, attempted_at=now
+    )
+    # Emails another worker is sending, or was until it died: look again when its lease ends.
+    for attempted_at, ids in groupby(
+        Email.objects.filter(pk__in=email_ids, state=Email.State.SENDING)
+        .exclude(attempted_at=now)
+        .order_by("attempted_at")
+        .values_list("attempted_at", "pk"),
+        key=lambda row: row[0],
+    ):
+        deliver.using(run_after=attempted_at + lease).enqueue([pk for _, pk in ids])
+    return list(
+        Email.objects.filter(pk__in=email_ids, state=Email.State.SENDING, attempted_at=now)
+        .select_related(*RELATED)
+        .order_by("pk")
+    )
+
+
+def record_sent(emails: list[Email]) -> None:
+    if not emails:
+        return
+    with transaction.atomic():
+        Email.objects.filter(pk__in=[email.pk for email in emails]).update(
+            state=Email.State.SENT, sent_at=timezone.now(), last_error=""
+        )
+        for kind_name, of_kind in groupby(
+            sorted(emails, key=attrgetter("kind")), attrgetter("kind")
+        ):
+            if on_sent := KINDS[kind_name].on_sent:
+                on_sent(list(of_kind))
+    for email in emails:
+        logger.info("Email %s (%s) sent", email.pk, email.kind)
 
 
 def record_failure(email: Email, error: Exception) -> str:
@@ -158,7 +208,7 @@ def record_failure(email: Email, error: Exception) -> str:
             if this_attempt.update(
                 state=Email.State.QUEUED, next_attempt_at=retry_at, last_error=described
             ):
-                deliver.using(run_after=retry_at).enqueue(email.pk)
+                deliver.using(run_after=retry_at).enqueue([email.pk])
         logger.warning(
             "Email %s (%s) attempt %d failed, retrying: %s",
             email.pk,

@@ -3,9 +3,13 @@ import io
 
 import pytest
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from members.approvals import approve_application
 from members.models import Application, Membership
+from outbox.models import Email
 from tests.factories import make_application, make_member, make_tier
 
 pytestmark = pytest.mark.django_db
@@ -191,3 +195,32 @@ def test_readers_get_nothing_from_admin(reader_client, client):
     assert reader_client.get("/admin/", follow=True).status_code == 403
     anonymous = client.get("/admin/members/application/", follow=True)
     assert anonymous.redirect_chain[-1][0].startswith("/accounts/login/?next=")
+
+
+def queries_for(staff_client, action: str, applications, **extra) -> int:
+    data = {"action": action, "_selected_action": [a.pk for a in applications], **extra}
+    with CaptureQueriesContext(connection) as queries:
+        assert staff_client.post(CHANGELIST, data).status_code == 302
+    return len(queries)
+
+
+@pytest.mark.parametrize(
+    ("action", "extra"),
+    [("approve", {"confirm": "yes"}), ("decline_with_email", {}), ("resend", {})],
+)
+def test_an_action_on_many_applications_costs_no_more_queries_than_on_a_few(
+    staff_client, staff_user, action, extra
+):
+    """It only decides and queues, in a fixed number of queries: the admin answers at once
+    for hundreds (bench/email_bench.py times 500)."""
+    few = [make_application() for _ in range(3)]
+    many = [make_application() for _ in range(30)]
+    if action == "resend":
+        for application in few + many:
+            approve_application(application, approved_by=staff_user)
+    assert queries_for(staff_client, action, many, **extra) == queries_for(
+        staff_client, action, few, **extra
+    )
+    assert Email.objects.filter(application__in=many).count() == 30 * (
+        2 if action == "resend" else 1
+    )

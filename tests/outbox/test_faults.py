@@ -62,7 +62,7 @@ def test_emails_queued_while_the_server_is_down_go_out_once_it_is_up(server):
 def test_a_4xx_refusal_is_tried_again_and_delivered(server):
     server.refusals = ["451 4.7.1 Greylisted, try again later"]
     server.start()
-    email = emails.declined(make_application(email="ada@example.com"))
+    email = emails.declined_many([make_application(email="ada@example.com")])[0]
 
     with worker_process(**server.settings(), **FAST):
         wait_for(lambda: emails_in("sent") == 1)

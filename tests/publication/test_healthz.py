@@ -28,7 +28,7 @@ def test_the_queue_check_answers_503_once_a_task_has_waited_too_long(client, set
         b"ok\nqueue: the oldest task has waited 0 s\n"
     )
 
-    result = deliver.enqueue(1)
+    result = deliver.enqueue([1])
     waiting = client.get("/healthz?queue=1")
     assert waiting.status_code == 200
 
@@ -46,7 +46,7 @@ def test_the_queue_check_answers_503_once_a_task_has_waited_too_long(client, set
 def test_a_retry_waiting_for_its_time_is_not_a_stalled_queue(client, settings):
     settings.QUEUE_MAX_AGE = 300
     later = timezone.now() + timedelta(hours=2)
-    result = deliver.using(run_after=later).enqueue(1)
+    result = deliver.using(run_after=later).enqueue([1])
     DBTaskResult.objects.filter(pk=result.id).update(
         enqueued_at=timezone.now() - timedelta(hours=1)
     )
