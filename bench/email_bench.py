@@ -15,6 +15,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench.bench import PRODUCTION  # noqa: E402 - run as a script, from any folder
+
 PY = sys.executable
 EMAILS = int(os.environ.get("BENCH_EMAILS", "10000"))
 WORKERS = 2
@@ -39,12 +42,7 @@ def rss_mb(pid: int) -> float:
 def main() -> None:
     port = free_port()
     env = {
-        "DEBUG": "false",
-        "SECRET_KEY": "bench-" + "k" * 50,
-        "ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
-        "SITE_URL": "http://127.0.0.1",
-        "HTTPS": "false",
-        "LOG_LEVEL": "WARNING",
+        **PRODUCTION,
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(port),
@@ -52,7 +50,6 @@ def main() -> None:
     os.environ.update(env)
     os.environ.pop("REDIS_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "publication.settings")
-    sys.path.insert(0, str(ROOT))
     import django
 
     django.setup()

@@ -11,4 +11,7 @@ redis-server --port "$redis_port" --bind 127.0.0.1 --save "" --appendonly no >/d
 redis_pid=$!
 trap 'kill $redis_pid 2>/dev/null || true; '"$(trap -p EXIT | sed -E "s/^trap -- '(.*)' EXIT$/\1/")" EXIT
 export REDIS_URL="redis://127.0.0.1:$redis_port/0"
-.venv/bin/python bench/bench.py
+if [ "${BENCH_PAGES:-true}" != "false" ]; then
+    .venv/bin/python bench/bench.py
+fi
+.venv/bin/python bench/email_bench.py

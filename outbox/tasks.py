@@ -20,7 +20,7 @@ from operator import attrgetter
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import DatabaseError, transaction
+from django.db import InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django_tasks import task
@@ -109,8 +109,8 @@ def deliver(email_ids: list[int]) -> dict:
             try:
                 connection.open()  # once, unless an error closed it
                 message(email, connection).send()
-            except DatabaseError:
-                raise  # not the email's fault: the worker puts the task back and waits
+            except (OperationalError, InterfaceError):
+                raise  # the database went away: the worker puts the task back and waits
             except Exception as error:
                 failures.append((email, error))
                 if isinstance(error, OSError) and not isinstance(error, REPLIES):

@@ -69,6 +69,10 @@ def test_an_applicant_becomes_a_member(
     expect(staff_page.locator(".messagelist")).to_contain_text("Approved and invited: 1.")
     staff.check("admin-approved")
 
+    staff_page.goto(site + "/admin/outbox/email/?kind=invitation")
+    expect(staff_page.locator("#result_list")).to_contain_text("grace@example.com")
+    staff.check("admin-emails")
+
     invitation = latest_mail_link(
         settings.EMAIL_FILE_PATH, site.replace(".", r"\.") + r"/membership/welcome/\S+/"
     )
