@@ -26,7 +26,7 @@ run: $(STAMP)
 	@echo "Serving http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "The task worker runs beside it and prints every email it sends."
 	@setsid $(PY) manage.py db_worker & worker=$$!; \
-	trap 'kill -TERM -- -$$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
+	trap 'kill -TERM -$$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # The browser tests need Debian's Chromium; without it the rest still run (never in CI).
