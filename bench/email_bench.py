@@ -11,6 +11,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -46,6 +47,7 @@ def main() -> None:
         "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
         "EMAIL_HOST": "127.0.0.1",
         "EMAIL_PORT": str(port),
+        "STATIC_ROOT": tempfile.mkdtemp(prefix="bench-static-"),  # WhiteNoise looks for it
     }
     os.environ.update(env)
     os.environ.pop("REDIS_URL", None)
