@@ -12,6 +12,7 @@ Written against Django's Tasks API: on Django 6 the import below becomes `django
 
 import logging
 import smtplib
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
@@ -103,9 +104,13 @@ def send_again(email: Email) -> Email:
 def deliver(email_ids: list[int]) -> dict:
     """Send the emails that are due among `email_ids`, over one connection."""
     sent, failures = [], []
+    claimed = claim(email_ids)
+    lease = Lease(claimed)
     connection = get_connection()
     try:
-        for email in claim(email_ids):
+        for email in claimed:
+            if not lease.holds(email):
+                continue  # we were too slow: another worker has taken it over
             try:
                 connection.open()  # once, unless an error closed it
                 message(email, connection).send()
@@ -122,6 +127,29 @@ def deliver(email_ids: list[int]) -> dict:
     record_sent(sent)
     outcomes = [record_failure(email, error) for email, error in failures]
     return {"sent": len(sent), **{outcome: outcomes.count(outcome) for outcome in outcomes}}
+
+
+class Lease:
+    """Claimed emails stay this task's while it renews their attempt time within TASK_LEASE.
+
+    A batch may take longer than the lease (a slow server, 50 emails): every quarter
+    lease the emails still being sent are stamped anew, so no other worker takes
+    them for abandoned.
+    """
+
+    def __init__(self, emails: list[Email]) -> None:
+        self.pks = {email.pk for email in emails}
+        self.stamp = emails[0].attempted_at if emails else None
+        self.renewed = time.monotonic()
+
+    def holds(self, email: Email) -> bool:
+        if time.monotonic() - self.renewed >= settings.TASK_LEASE / 4:
+            now = timezone.now()
+            ours = Email.objects.filter(pk__in=self.pks, state=Email.State.SENDING)
+            ours.filter(attempted_at=self.stamp).update(attempted_at=now)
+            self.pks = set(ours.filter(attempted_at=now).values_list("pk", flat=True))
+            self.stamp, self.renewed = now, time.monotonic()
+        return email.pk in self.pks
 
 
 # The server's answers about one message, which leave the connection usable.

@@ -43,6 +43,13 @@ def env_list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
+def env_seconds_list(name: str, default: str) -> list[int]:
+    items = env_list(name, default)
+    if not all(item.isdigit() for item in items):
+        raise ImproperlyConfigured(f"{name} must be whole seconds separated by commas.")
+    return [int(item) for item in items]
+
+
 DEBUG = env_bool("DEBUG", True)
 
 SECRET_KEY = env_str("SECRET_KEY")
@@ -237,9 +244,10 @@ EMAIL_REPLY_TO = env_str("EMAIL_REPLY_TO", DEFAULT_FROM_EMAIL)
 # database, run by `manage.py db_worker`. A temporary failure is tried again after each of
 # these delays in turn (seconds: about 1 min, 5 min, 30 min, 2 h, 12 h), then it fails.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-EMAIL_RETRY_DELAYS = [int(s) for s in env_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200,43200")]
+EMAIL_RETRY_DELAYS = env_seconds_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200,43200")
 # A task running longer than this is taken to belong to a worker that died, and is run
-# again. It must outlast the slowest send: several mail-server steps of EMAIL_TIMEOUT each.
+# again; a live worker renews its emails every quarter of it (outbox.tasks.Lease). It must
+# outlast the slowest single send (several mail-server steps of EMAIL_TIMEOUT) plus that.
 TASK_LEASE = env_int("TASK_LEASE", 12 * EMAIL_TIMEOUT)
 # /healthz?queue=1 answers 503 once a due task has waited this long: no worker is running.
 QUEUE_MAX_AGE = env_int("QUEUE_MAX_AGE", 5 * 60)

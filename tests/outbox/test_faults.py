@@ -16,6 +16,7 @@ from django.db import connection
 from members import emails
 from members.approvals import approve_application
 from outbox.models import Email
+from outbox.tasks import queue_many
 from tests.factories import make_application, make_tier
 from tests.outbox.smtp import BlackHole, MailServer, wait_for
 from tests.worker import worker_process
@@ -237,3 +238,21 @@ def test_the_worker_waits_for_the_database_and_carries_on(server):
     delivered = server.message_ids()
     assert set(delivered) == {email.message_id_header for email in queued}
     assert len(delivered) - len(set(delivered)) <= 1
+
+
+def test_a_batch_that_outlasts_the_lease_is_not_taken_over_by_another_worker(server):
+    """20 emails at a quarter second each keep one task busy past a 2 s lease; the other
+    worker finds the task "running" too long and runs it again, but the first keeps
+    renewing its emails, so none goes twice."""
+    server.delay = 0.25
+    server.start()
+    queued = queue_many(
+        [Email(kind="already_member", to=f"reader{n}@example.com", subject="S") for n in range(20)]
+    )
+    slow = {**server.settings(), **FAST, "TASK_LEASE": "2"}
+
+    with worker_process(**slow), worker_process(**slow):
+        wait_for(lambda: emails_in("sent") == 20, timeout=60)
+        time.sleep(3)
+
+    assert sorted(server.message_ids()) == sorted(email.message_id_header for email in queued)

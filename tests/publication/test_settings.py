@@ -77,6 +77,10 @@ def test_production_values_are_read_from_the_environment():
     [
         ({"DEBUG": "maybe"}, "DEBUG must be true or false, not 'maybe'."),
         ({"EMAIL_PORT": "twenty-five"}, "EMAIL_PORT must be a whole number, not 'twenty-five'."),
+        (
+            {"EMAIL_RETRY_DELAYS": "60,5m"},
+            "EMAIL_RETRY_DELAYS must be whole seconds separated by commas.",
+        ),
     ],
 )
 def test_malformed_values_are_refused_with_the_setting_named(env, message):
