@@ -26,7 +26,7 @@ class LateFilter(admin.SimpleListFilter):
 class EmailAdmin(admin.ModelAdmin):
     """Every email the site sent or will send; their text is made only when sent."""
 
-    list_display = ["subject", "to", "kind", "state", "attempts", "last_error", "created_at"]
+    list_display = ["subject", "to", "kind_label", "state", "attempts", "last_error", "created_at"]
     list_filter = ["state", LateFilter, "kind", "created_at"]
     search_fields = ["to", "subject"]
     show_full_result_count = False
@@ -50,6 +50,10 @@ class EmailAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
+
+    @admin.display(description="kind", ordering="kind")
+    def kind_label(self, email: Email) -> str:
+        return email.get_kind_display()
 
     @admin.action(description="Send again", permissions=["change"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[Email]):
