@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from outbox.admin import EmailInline
 
+from .addresses import AddressField
 from .approvals import Result, approve_applications, decline_applications, resend_invitations
 from .models import Application, Membership, Tier, User
 
@@ -59,12 +60,16 @@ class MembershipInline(admin.StackedInline):
 
 
 class UserCreationForm(AdminUserCreationForm):
+    email = AddressField(label="Email address")
+
     class Meta:
         model = User
         fields = ("email",)
 
 
 class UserEditForm(UserChangeForm):
+    email = AddressField(label="Email address")
+
     class Meta:
         model = User
         fields = "__all__"

@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 
+from .addresses import AddressField
 from .models import Application, Tier
 
 # NUL has its own message from Django.
@@ -40,14 +41,10 @@ class ApplicationForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={"required": "Tell us your name."},
     )
-    email = application_field(
-        "email",
+    email = AddressField(
         label="Email address",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
-        error_messages={
-            "required": "Tell us the email address to reply to.",
-            "invalid": "Enter an email address like name@example.com.",
-        },
+        error_messages={"required": "Tell us the email address to reply to."},
     )
     organisation = application_field(
         "organisation",
@@ -103,9 +100,6 @@ class ApplicationForm(forms.Form):
     )
     # Hidden from people; bots that fill in every field fill in this one too.
     website = forms.CharField(required=False, label="Leave this empty")
-
-    def clean_email(self) -> str:
-        return self.cleaned_data["email"].strip().lower()
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"]

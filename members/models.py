@@ -7,6 +7,8 @@ from django.utils import timezone
 
 from articles.models import ShownOnPagesQuerySet
 
+from .addresses import canonical, same_address
+
 
 class UserManager(BaseUserManager["User"]):
     use_in_migrations = True
@@ -14,7 +16,7 @@ class UserManager(BaseUserManager["User"]):
     def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
         if not email:
             raise ValueError("An email address is required.")
-        user = self.model(email=self.normalize_email(email).strip(), **extra_fields)
+        user = self.model(email=self.normalize_email(email), **extra_fields)
         user.set_password(password)
         user.save(using=self._db)
         user.record_email_address()
@@ -30,8 +32,13 @@ class UserManager(BaseUserManager["User"]):
         extra_fields.setdefault("is_superuser", True)
         return self._create_user(email, password, **extra_fields)
 
+    @classmethod
+    def normalize_email(cls, email: str | None) -> str:
+        """The canonical address (members/addresses.py): one mailbox, one account."""
+        return canonical(email or "")
+
     def get_by_natural_key(self, username: str) -> "User":
-        return self.get(email__iexact=username.strip())
+        return self.get(email__iexact=same_address(username))
 
     def readers(self) -> models.QuerySet["User"]:
         """With what members.access asks of a reader: membership, its tier, contributor profile."""

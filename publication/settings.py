@@ -189,6 +189,14 @@ ACCOUNT_LOGOUT_REDIRECT_URL = "/"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = ""
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_PREVENT_ENUMERATION = True
+# Every address a reader types is cleaned to its canonical form (members/addresses.py).
+ACCOUNT_FORMS = {
+    "login": "members.account_forms.LoginForm",
+    "request_login_code": "members.account_forms.RequestLoginCodeForm",
+    "reset_password": "members.account_forms.ResetPasswordForm",
+    "add_email": "members.account_forms.AddEmailForm",
+    "change_email": "members.account_forms.ChangeEmailForm",
+}
 # Behind a load balancer, how many proxies add to X-Forwarded-For (client address for rate limits).
 ALLAUTH_TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 

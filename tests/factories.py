@@ -84,3 +84,20 @@ def make_member(tier: Tier | None = None, *, email: str | None = None, **members
     user = User.objects.create_user(email or f"member{next(_numbers)}@example.com", "a-long-pw")
     Membership.objects.create(user=user, tier=tier or make_tier(), **membership)
     return user
+
+
+def application_answers(package: Tier, **overrides) -> dict:
+    """What an applicant types into the Member Waitlist form, all valid."""
+    data = {
+        "full_name": "Ada Reader",
+        "email": "ada@example.com",
+        "organisation": "Analytical Engines Ltd",
+        "role": "Research lead",
+        "link": "https://example.com/ada",
+        "tier": str(package.pk),
+        "reason": "I follow crypto policy closely and want the whole reporting.",
+        "heard_from": "newsletter",
+        "consent": "on",
+        "website": "",
+    }
+    return {**data, **overrides}

@@ -3,7 +3,7 @@ from django.core import mail
 from django.test import Client
 
 from members.models import Application
-from tests.factories import make_application, make_member, make_tier
+from tests.factories import application_answers, make_application, make_member, make_tier
 
 pytestmark = pytest.mark.django_db
 
@@ -30,22 +30,6 @@ def apply(client, run_tasks):
     return post
 
 
-def answers(package, **overrides) -> dict:
-    data = {
-        "full_name": "Ada Reader",
-        "email": "ada@example.com",
-        "organisation": "Analytical Engines Ltd",
-        "role": "Research lead",
-        "link": "https://example.com/ada",
-        "tier": str(package.pk),
-        "reason": "I follow crypto policy closely and want the whole reporting.",
-        "heard_from": "newsletter",
-        "consent": "on",
-        "website": "",
-    }
-    return {**data, **overrides}
-
-
 def test_tier_in_the_address_is_preselected(client, tier):
     make_tier(slug="other")
     response = client.get("/membership/apply/?tier=insider")
@@ -54,7 +38,7 @@ def test_tier_in_the_address_is_preselected(client, tier):
 
 
 def test_a_valid_application_is_saved_thanked_and_confirmed_by_email(client, apply, tier):
-    response = apply(answers(tier, email="  Ada@Example.COM "))
+    response = apply(application_answers(tier, email="  Ada@Example.COM "))
 
     assert response.status_code == 302
     assert response["Location"] == "/membership/apply/thanks/"
@@ -109,7 +93,7 @@ def test_a_valid_application_is_saved_thanked_and_confirmed_by_email(client, app
 def test_bad_answers_get_a_message_next_to_the_field_and_keep_what_was_typed(
     client, tier, field, value, message
 ):
-    data = answers(tier, **{field: value})
+    data = application_answers(tier, **{field: value})
     if not value:
         del data[field]
 
@@ -127,14 +111,16 @@ def test_bad_answers_get_a_message_next_to_the_field_and_keep_what_was_typed(
 
 def test_a_hidden_tier_cannot_be_chosen(client):
     hidden = make_tier(is_public=False)
-    response = client.post("/membership/apply/", answers(hidden))
+    response = client.post("/membership/apply/", application_answers(hidden))
     assert response.context["form"].errors["tier"] == [
         "Choose one of the membership packages listed."
     ]
 
 
 def test_markup_in_answers_is_stored_as_text_and_shown_escaped(client, tier, staff_client):
-    client.post("/membership/apply/", answers(tier, full_name="<script>alert(1)</script>"))
+    client.post(
+        "/membership/apply/", application_answers(tier, full_name="<script>alert(1)</script>")
+    )
     application = Application.objects.get()
     assert application.full_name == "<script>alert(1)</script>"
     page = staff_client.get(f"/admin/members/application/{application.pk}/change/")
@@ -143,7 +129,9 @@ def test_markup_in_answers_is_stored_as_text_and_shown_escaped(client, tier, sta
 
 
 def test_the_honeypot_thanks_a_bot_and_keeps_nothing(client, tier):
-    response = client.post("/membership/apply/", answers(tier, website="http://spam.example"))
+    response = client.post(
+        "/membership/apply/", application_answers(tier, website="http://spam.example")
+    )
     assert response.status_code == 302
     assert response["Location"] == "/membership/apply/thanks/"
     assert not Application.objects.exists()
@@ -151,8 +139,8 @@ def test_the_honeypot_thanks_a_bot_and_keeps_nothing(client, tier):
 
 
 def test_applying_again_updates_the_pending_application_and_says_so(client, apply, tier):
-    apply(answers(tier))
-    apply(answers(tier, email="ADA@example.com", role="Director"))
+    apply(application_answers(tier))
+    apply(application_answers(tier, email="ADA@example.com", role="Director"))
     response = client.get("/membership/apply/thanks/")
 
     assert Application.objects.count() == 1
@@ -164,7 +152,7 @@ def test_applying_again_updates_the_pending_application_and_says_so(client, appl
 
 def test_a_declined_applicant_who_applies_again_is_back_in_review(client, tier):
     make_application(email="ada@example.com", status=Application.Status.DECLINED, tier=tier)
-    client.post("/membership/apply/", answers(tier))
+    client.post("/membership/apply/", application_answers(tier))
     assert Application.objects.get().status == Application.Status.PENDING
 
 
@@ -173,7 +161,7 @@ def test_a_members_email_is_told_to_log_in_by_email_and_the_page_reveals_nothing
 ):
     make_member(email="ada@example.com")
 
-    apply(answers(tier, email="Ada@example.com"))
+    apply(application_answers(tier, email="Ada@example.com"))
     response = client.get("/membership/apply/thanks/")
 
     html = response.content.decode()
@@ -191,24 +179,30 @@ def test_applications_over_the_limit_get_a_429_that_says_when_to_try_again(clien
     settings.APPLICATION_RATE_LIMIT = 2
     for n in range(2):
         assert (
-            client.post("/membership/apply/", answers(tier, email=f"a{n}@example.com")).status_code
+            client.post(
+                "/membership/apply/", application_answers(tier, email=f"a{n}@example.com")
+            ).status_code
             == 302
         )
 
-    response = client.post("/membership/apply/", answers(tier, email="a3@example.com"))
+    response = client.post("/membership/apply/", application_answers(tier, email="a3@example.com"))
 
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= settings.APPLICATION_RATE_WINDOW
     assert "Please try again in" in response.content.decode()
     assert Application.objects.count() == 2
     other_address = client.post(
-        "/membership/apply/", answers(tier, email="b@example.com"), REMOTE_ADDR="10.9.8.7"
+        "/membership/apply/",
+        application_answers(tier, email="b@example.com"),
+        REMOTE_ADDR="10.9.8.7",
     )
     assert other_address.status_code == 302
 
 
 def test_csrf_is_enforced(tier):
-    response = Client(enforce_csrf_checks=True).post("/membership/apply/", answers(tier))
+    response = Client(enforce_csrf_checks=True).post(
+        "/membership/apply/", application_answers(tier)
+    )
     assert response.status_code == 403
     assert not Application.objects.exists()
 
@@ -220,16 +214,18 @@ def test_other_methods_are_refused(client):
 def test_one_email_applying_too_often_is_limited_whatever_the_address(client, tier, settings):
     settings.APPLICATION_EMAIL_RATE_LIMIT = 2
     for n in range(2):
-        client.post("/membership/apply/", answers(tier), REMOTE_ADDR=f"10.0.0.{n + 1}")
+        client.post("/membership/apply/", application_answers(tier), REMOTE_ADDR=f"10.0.0.{n + 1}")
     response = client.post(
-        "/membership/apply/", answers(tier, email="ADA@example.com"), REMOTE_ADDR="10.0.0.9"
+        "/membership/apply/",
+        application_answers(tier, email="ADA@example.com"),
+        REMOTE_ADDR="10.0.0.9",
     )
     assert response.status_code == 429
     assert "one email address" in response.content.decode()
 
 
 def test_markup_in_answers_is_escaped_in_the_html_email(apply, tier):
-    apply(answers(tier, full_name="<img src=x onerror=alert(1)>"))
+    apply(application_answers(tier, full_name="<img src=x onerror=alert(1)>"))
     html, _ = mail.outbox[0].alternatives[0]
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html

@@ -7,7 +7,7 @@ pytestmark = pytest.mark.django_db
 
 def test_email_is_the_login():
     user = get_user_model().objects.create_user("Reader@Example.COM", "a-long-password")
-    assert str(user) == "Reader@example.com"
+    assert str(user) == "reader@example.com"  # one canonical form (members/addresses.py)
     assert authenticate(username="reader@EXAMPLE.com", password="a-long-password") == user
     assert authenticate(username=" reader@example.com ", password="a-long-password") == user
 

@@ -17,7 +17,7 @@ from members import emails
 from members.approvals import approve_application
 from outbox.models import Email
 from outbox.tasks import queue_many
-from tests.factories import make_application, make_tier
+from tests.factories import application_answers, make_application, make_tier
 from tests.outbox.smtp import BlackHole, MailServer, wait_for
 from tests.worker import worker_process
 
@@ -109,19 +109,6 @@ def test_a_5xx_refusal_fails_at_once_shows_in_the_admin_and_can_be_sent_again(
     assert "1 email failed" not in staff_client.get("/admin/").content.decode()
 
 
-def apply_form(tier, address: str) -> dict:
-    return {
-        "full_name": "Ada Reader",
-        "email": address,
-        "organisation": "Engines",
-        "role": "Lead",
-        "tier": tier.pk,
-        "reason": "Twenty characters or more of reasons.",
-        "heard_from": "friend",
-        "consent": "on",
-    }
-
-
 def timed(call):
     started = time.monotonic()
     response = call()
@@ -138,7 +125,9 @@ def test_a_server_that_never_answers_holds_no_page_and_the_worker_moves_on(
     settings.MANAGERS = [("", "editors@example.com")]
     tier = make_tier()
 
-    thanked, took = timed(lambda: client.post("/membership/apply/", apply_form(tier, "a@x.org")))
+    thanked, took = timed(
+        lambda: client.post("/membership/apply/", application_answers(tier, email="a@x.org"))
+    )
     assert thanked["Location"] == "/membership/apply/thanks/"
     assert took < 1
 

@@ -10,21 +10,23 @@ pytestmark = pytest.mark.django_db
 
 
 WRONG = "The email address and/or password you specified are not correct."
+ADDRESS = "Enter an email address like name@example.com."
 
 
 @pytest.mark.parametrize(
     ("login", "field", "message"),
     [
         ("", "login", "This field is required."),
+        ("nul\x00@example.com", "login", ADDRESS),
+        ("not-an-email", "login", ADDRESS),
         (
-            "nul\x00@example.com",
+            "a" * 300 + "@example.com",
             "login",
-            "Enter a valid email address.\nNull characters are not allowed.",
+            "Ensure this value has at most 254 characters (it has 312).",
         ),
-        ("not-an-email", "login", "Enter a valid email address."),
-        ("a" * 300 + "@example.com", "__all__", WRONG),
-        ("' OR 1=1 --@example.com", "login", "Enter a valid email address."),
-        ("admin@example.com' --", "login", "Enter a valid email address."),
+        ("' OR 1=1 --@example.com", "login", ADDRESS),
+        ("admin@example.com' --", "login", ADDRESS),
+        ("ada@example.com, bob@example.com", "login", "Enter one email address only."),
     ],
 )
 def test_login_answers_bad_input_with_a_message(client, login, field, message):
@@ -37,8 +39,8 @@ def test_login_answers_bad_input_with_a_message(client, login, field, message):
     ("email", "message"),
     [
         ("", "This field is required."),
-        ("\u202e@example.com", "Enter a valid email address."),
-        ("x\x00@example.com", "Null characters are not allowed."),
+        ("\u202e@example.com", ADDRESS),  # a direction mark, removed: nothing before the @
+        ("x\x00@example.com", ADDRESS),
     ],
 )
 def test_password_reset_answers_bad_input_with_a_message(client, email, message):
