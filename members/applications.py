@@ -2,11 +2,10 @@
 
 import enum
 
-from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 
 from . import emails
-from .models import Application
+from .models import Application, Membership
 
 APPLICANT_FIELDS = [
     "full_name",
@@ -31,14 +30,17 @@ class Outcome(enum.Enum):
 def submit_application(*, data: dict) -> Outcome:
     """Save an application, one per email: a pending one is updated, a member is emailed.
 
+    A current member is only emailed; one whose membership has ended may apply again.
+
     `data` holds at least APPLICANT_FIELDS, cleaned. The database constraint on the email
     keeps this to one row even when two submissions race.
     """
     data = {field: data[field] for field in APPLICANT_FIELDS}
     email = data["email"]
-    if get_user_model().objects.filter(email__iexact=email, membership__isnull=False).exists():
+    if Membership.objects.current().filter(user__email__iexact=email).exists():
         emails.already_a_member(email)
         return Outcome.MEMBER
+    # A member whose membership has ended applies like anyone else; approving renews it.
     with transaction.atomic():
         application = Application.objects.select_for_update().filter(email__iexact=email).first()
         if application is None:

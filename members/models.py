@@ -208,6 +208,14 @@ class Application(models.Model):
         return first, last
 
 
+class MembershipQuerySet(models.QuerySet):
+    def current(self) -> "MembershipQuerySet":
+        """Memberships that have not ended (as Membership.has_ended decides for one)."""
+        return self.filter(status=Membership.Status.ACTIVE).filter(
+            models.Q(ends_at__isnull=True) | models.Q(ends_at__gt=timezone.now())
+        )
+
+
 class Membership(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
@@ -222,6 +230,8 @@ class Membership(models.Model):
     ends_at = models.DateTimeField(
         null=True, blank=True, help_text="Leave empty for a membership that does not end."
     )
+
+    objects = MembershipQuerySet.as_manager()
 
     class Meta:
         indexes = [models.Index(fields=["status", "tier"], name="membership_status_tier")]

@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 import pytest
+from django.contrib.auth import get_user_model
 from django.core import mail
 from django.test import Client
+from django.utils import timezone
 
-from members.models import Application
+from members.approvals import approve_application
+from members.models import Application, Membership
 from tests.factories import application_answers, make_application, make_member, make_tier
 
 pytestmark = pytest.mark.django_db
@@ -173,6 +178,37 @@ def test_a_members_email_is_told_to_log_in_by_email_and_the_page_reveals_nothing
     assert "already belongs to a member" in message.body
     assert "http://127.0.0.1:8000/accounts/login/" in message.body
     assert "http://127.0.0.1:8000/accounts/password/reset/" in message.body
+
+
+@pytest.mark.parametrize(
+    "ended",
+    [
+        {"status": Membership.Status.ENDED},
+        {"ends_at": timezone.now() - timedelta(days=1)},
+    ],
+)
+def test_a_member_whose_membership_ended_may_apply_again_and_approval_renews_it(
+    apply, tier, staff_user, run_tasks, ended
+):
+    """The gate tells lapsed members to apply again; their application counts."""
+    lapsed = make_member(email="ada@example.com", **ended)
+
+    apply(application_answers(tier, email="ADA@example.com"))
+
+    application = Application.objects.get()
+    assert (application.email, application.status) == ("ada@example.com", "pending")
+    assert [m.subject for m in mail.outbox] == [
+        "Your application to The Ledger",
+        "[The Ledger] New application: Ada Reader (Insider)",
+    ]
+
+    approve_application(application, approved_by=staff_user)
+    run_tasks()
+    lapsed.membership.refresh_from_db()
+    assert (lapsed.membership.status, lapsed.membership.ends_at) == ("active", None)
+    assert lapsed.membership.tier == tier
+    assert get_user_model().objects.filter(email="ada@example.com").count() == 1
+    assert Application.objects.get().user == lapsed
 
 
 def test_applications_over_the_limit_get_a_429_that_says_when_to_try_again(client, tier, settings):
