@@ -13,9 +13,10 @@ from django.utils import timezone
 
 from outbox.admin import EmailInline
 
+from . import history
 from .addresses import AddressField
 from .approvals import Result, approve_applications, decline_applications, resend_invitations
-from .models import Application, Membership, Tier, User
+from .models import Application, Event, Membership, Tier, User
 
 # What a spreadsheet may read as the start of a formula (OWASP's list for CSV injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -53,6 +54,30 @@ def report(modeladmin, request: HttpRequest, results: list[Result], verb: str) -
         )
 
 
+class EventInline(admin.TabularInline):
+    """The record of what happened, read-only: nobody edits or deletes it here."""
+
+    model = Event
+    fk_name = "application"
+    fields = ["at", "what", "detail", "actor", "staff"]
+    readonly_fields = fields
+    extra = 0
+    verbose_name_plural = "History"
+
+    def has_add_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+
+class MemberEventInline(EventInline):
+    fk_name = "user"
+
+
 class MembershipInline(admin.StackedInline):
     model = Membership
     extra = 0
@@ -79,7 +104,7 @@ class UserEditForm(UserChangeForm):
 class UserAdmin(BaseUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
-    inlines = [MembershipInline, EmailInline]
+    inlines = [MembershipInline, MemberEventInline, EmailInline]
     ordering = ("email",)
     list_display = ("email", "first_name", "last_name", "is_staff", "is_active", "date_joined")
     search_fields = ("email", "first_name", "last_name")
@@ -105,6 +130,16 @@ class UserAdmin(BaseUserAdmin):
     def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
         super().save_model(request, obj, form, change)
         obj.record_email_address()
+
+    def save_formset(self, request: HttpRequest, form, formset, change: bool) -> None:
+        if formset.model is not Membership:
+            return super().save_formset(request, form, formset, change)
+        before = Membership.objects.select_related("tier").filter(user=form.instance).first()
+        super().save_formset(request, form, formset, change)
+        for membership_form in formset.forms:
+            if membership_form.has_changed() and membership_form.instance.pk:
+                history.membership_changed(before, membership_form.instance, request.user)
+        return None
 
 
 @admin.register(Tier)
@@ -168,7 +203,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     show_full_result_count = False
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     actions = ["approve", "decline", "decline_with_email", "resend", "export_csv"]
-    inlines = [EmailInline]
+    inlines = [EventInline, EmailInline]
     readonly_fields = [
         "status",
         "reviewed_by",
@@ -240,7 +275,8 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Resend invitation")
     def resend(self, request: HttpRequest, queryset: QuerySet[Application]):
-        report(self, request, resend_invitations(queryset), "Invitation sent again")
+        results = resend_invitations(queryset, resent_by=request.user)
+        report(self, request, results, "Invitation sent again")
 
     @admin.action(description="Export as CSV")
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Application]):
@@ -255,6 +291,7 @@ class ApplicationAdmin(admin.ModelAdmin):
                 "Tier",
                 "Status",
                 "Applied",
+                "History",
             ],
             (
                 [
@@ -265,8 +302,9 @@ class ApplicationAdmin(admin.ModelAdmin):
                     a.tier.name,
                     a.status,
                     a.created_at.date().isoformat(),
+                    "; ".join(str(event) for event in a.events.all()),
                 ]
-                for a in queryset.select_related("tier")
+                for a in queryset.select_related("tier").prefetch_related("events__staff")
             ),
         )
 
@@ -280,6 +318,11 @@ class MembershipAdmin(admin.ModelAdmin):
     autocomplete_fields = ["user"]
     show_full_result_count = False
     actions = ["export_csv"]
+
+    def save_model(self, request: HttpRequest, obj: Membership, form, change: bool) -> None:
+        before = Membership.objects.select_related("tier").filter(pk=obj.pk).first()
+        super().save_model(request, obj, form, change)
+        history.membership_changed(before, obj, request.user)
 
     @admin.action(description="Export as CSV")
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Membership]):

@@ -4,7 +4,7 @@ import enum
 
 from django.db import IntegrityError, transaction
 
-from . import emails
+from . import emails, history
 from .models import Application, Membership
 
 APPLICANT_FIELDS = [
@@ -51,6 +51,7 @@ def submit_application(*, data: dict) -> Outcome:
                 # Another submission with this email won the race: update that one instead.
                 application = Application.objects.select_for_update().get(email__iexact=email)
             else:
+                history.by_applicant(history.What.APPLIED, application)
                 emails.application_received(application, updated=False)
                 emails.tell_managers(application)
                 return Outcome.CREATED
@@ -58,5 +59,6 @@ def submit_application(*, data: dict) -> Outcome:
             setattr(application, field, data[field])
         application.status = Application.Status.PENDING
         application.save()
+        history.by_applicant(history.What.CHANGED, application)
         emails.application_received(application, updated=True)
     return Outcome.UPDATED

@@ -17,7 +17,7 @@ from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from . import emails
+from . import emails, history
 from .models import Application, Membership, Tier, User
 
 
@@ -31,7 +31,7 @@ def locked(applications: Iterable[Application]) -> list[Application]:
     pks = [application.pk for application in applications]
     return list(
         Application.objects.select_for_update(of=("self",))
-        .select_related("user")
+        .select_related("user", "tier")
         .filter(pk__in=pks)
         .order_by("pk")
     )
@@ -49,6 +49,9 @@ def approve_applications(
         rows = locked(applications)
         approving = [a for a in rows if a.status != Application.Status.APPROVED]
         users = accounts_for(approving)
+        had_membership = set(
+            Membership.objects.filter(user__in=users.values()).values_list("user", flat=True)
+        )
         now = timezone.now()
         Membership.objects.bulk_create(
             [
@@ -80,6 +83,8 @@ def approve_applications(
         )
         for application in approving:
             application.user = users[application.email.lower()]
+        history.by_staff(history.What.APPROVED, approving, approved_by)
+        history.memberships_granted(approving, approved_by, had_membership, tier)
         emails.invitations(approving)
     # `rows` hold the statuses from before the update.
     return [
@@ -110,6 +115,8 @@ def decline_applications(
             reviewed_at=now,
             updated_at=now,
         )
+        detail = "told by email" if notify else "not told"
+        history.by_staff(history.What.DECLINED, declining, declined_by, detail)
         if notify:
             emails.declined_many(declining)
     return [outcome[a.status] for a in rows]
@@ -119,7 +126,9 @@ def decline_application(application: Application, **decision) -> Result:
     return decline_applications([application], **decision)[0]
 
 
-def resend_invitations(applications: Iterable[Application]) -> list[Result]:
+def resend_invitations(
+    applications: Iterable[Application], *, resent_by: User | None = None
+) -> list[Result]:
     """Send a fresh link to approved applicants who have not yet set up their accounts.
 
     Only the newest link works: an earlier one may sit in a mailbox someone else reads.
@@ -140,12 +149,13 @@ def resend_invitations(applications: Iterable[Application]) -> list[Result]:
         for user in users:
             user.set_unusable_password()
         User.objects.bulk_update(users, ["password"])
+        history.by_staff(history.What.INVITATION_RESENT, resending, resent_by)
         emails.invitations(resending)
     return results
 
 
-def resend_invitation(application: Application) -> Result:
-    return resend_invitations([application])[0]
+def resend_invitation(application: Application, **by) -> Result:
+    return resend_invitations([application], **by)[0]
 
 
 def accounts_for(applications: list[Application]) -> dict[str, User]:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from outbox.models import Email
 from outbox.tasks import Rendered, kind, queue, queue_many
 
+from . import history
 from .invitations import invitation_url
 from .models import Application
 
@@ -117,9 +118,9 @@ def invitations(applications: list[Application]) -> list[Email]:
 
 def record_invitations_sent(sent: list[Email]) -> None:
     """The application shows when its invitation went: a failed one shows as not sent."""
-    Application.objects.filter(pk__in=[email.application_id for email in sent]).update(
-        invitation_sent_at=timezone.now()
-    )
+    applications = Application.objects.filter(pk__in=[email.application_id for email in sent])
+    applications.update(invitation_sent_at=timezone.now())
+    history.by_the_site(history.What.INVITED, applications)
 
 
 @kind("invitation", on_sent=record_invitations_sent)

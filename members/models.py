@@ -248,3 +248,57 @@ class Membership(models.Model):
     @property
     def is_active(self) -> bool:
         return not self.has_ended and self.started_at <= timezone.now()
+
+
+class Event(models.Model):
+    """One thing that happened to an application or a membership, and who did it.
+
+    Appended, never changed: the admin shows it read-only and lets nobody edit or
+    delete it (members/history.py records, members/admin.py shows).
+    """
+
+    class What(models.TextChoices):
+        APPLIED = "applied", "Applied"
+        CHANGED = "changed", "Changed by the applicant"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        INVITED = "invited", "Invitation sent"
+        INVITATION_RESENT = "invitation_resent", "Invitation to be sent again"
+        INVITATION_USED = "invitation_used", "Invitation used"
+        MEMBERSHIP_STARTED = "membership_started", "Membership started"
+        MEMBERSHIP_RENEWED = "membership_renewed", "Membership renewed"
+        TIER_CHANGED = "tier_changed", "Package changed"
+        MEMBERSHIP_ENDED = "membership_ended", "Membership ended"
+        ENDS_CHANGED = "ends_changed", "End date changed"
+
+    class Actor(models.TextChoices):
+        STAFF = "staff", "Staff"
+        APPLICANT = "applicant", "The applicant"
+        SYSTEM = "system", "The site"
+
+    application = models.ForeignKey(
+        Application, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+    )
+    what = models.CharField(max_length=20, choices=What)
+    actor = models.CharField(max_length=10, choices=Actor)
+    staff = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    detail = models.CharField(max_length=200, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["application", "at"], name="event_application_at")]
+
+    def __str__(self) -> str:
+        who = self.staff or self.get_actor_display()
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{self.at:%Y-%m-%d %H:%M} {self.get_what_display()}{detail}, by {who}"

@@ -10,7 +10,7 @@ from django.urls import reverse_lazy
 from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView
 
-from . import ratelimit
+from . import history, ratelimit
 from .applications import Outcome, submit_application
 from .forms import ApplicationForm
 from .invitations import invitation_tokens
@@ -79,6 +79,7 @@ class AcceptInvitationView(auth_views.PasswordResetConfirmView):
 
     def form_valid(self, form):
         response = super().form_valid(form)
+        history.invitation_used(form.user)
         messages.success(
             self.request,
             f"Welcome to {settings.PUBLICATION_NAME}. Your membership is ready: enjoy reading.",

@@ -140,8 +140,10 @@ def test_export_applications_as_csv_for_a_mailing_tool(staff_client):
         "Tier",
         "Status",
         "Applied",
+        "History",
     ]
     assert rows[1][:4] == ["ada@example.com", "Ada", "Lovelace", "'=HYPERLINK(1)"]
+    assert rows[1][8] == ""  # made here, not through the form: nothing has happened to it
 
 
 @pytest.mark.parametrize(

@@ -47,6 +47,8 @@ def test_users_added_in_admin_get_the_address_record(staff_client):
             "membership-INITIAL_FORMS": "0",
             "emails-TOTAL_FORMS": "0",
             "emails-INITIAL_FORMS": "0",
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
         },
     )
     assert EmailAddress.objects.get(email="added@example.com").verified

@@ -1,0 +1,84 @@
+"""The record of every decision (members.models.Event): what happened, to which
+application or membership, by whom. Each workflow calls these in its own transaction."""
+
+from collections.abc import Iterable
+
+from .models import Application, Event, Membership, Tier, User
+
+What, Actor = Event.What, Event.Actor
+
+
+def by_staff(
+    what: str, applications: Iterable[Application], staff: User | None, detail: str = ""
+) -> None:
+    Event.objects.bulk_create(
+        Event(
+            application_id=a.pk,
+            user_id=a.user_id,
+            what=what,
+            actor=Actor.STAFF,
+            staff=staff,
+            detail=detail,
+        )
+        for a in applications
+    )
+
+
+def by_applicant(what: str, application: Application) -> None:
+    Event.objects.create(
+        application_id=application.pk,
+        user_id=application.user_id,
+        what=what,
+        actor=Actor.APPLICANT,
+    )
+
+
+def by_the_site(what: str, applications: Iterable[Application]) -> None:
+    Event.objects.bulk_create(
+        Event(application_id=a.pk, user_id=a.user_id, what=what, actor=Actor.SYSTEM)
+        for a in applications
+    )
+
+
+def memberships_granted(
+    applications: list[Application], staff: User, renewed: set[int], tier: Tier | None
+) -> None:
+    """Approval starts a membership, or renews one that had ended, in the package given."""
+    Event.objects.bulk_create(
+        Event(
+            application_id=a.pk,
+            user_id=a.user.pk,
+            what=What.MEMBERSHIP_RENEWED if a.user.pk in renewed else What.MEMBERSHIP_STARTED,
+            actor=Actor.STAFF,
+            staff=staff,
+            detail=(tier or a.tier).name,
+        )
+        for a in applications
+    )
+
+
+def invitation_used(user: User) -> None:
+    application = Application.objects.filter(user=user).order_by("-reviewed_at").first()
+    Event.objects.create(
+        application=application, user=user, what=What.INVITATION_USED, actor=Actor.APPLICANT
+    )
+
+
+def membership_changed(before: Membership | None, after: Membership, staff: User) -> None:
+    """What staff changed on a membership in the admin, one event a change."""
+    changes = []
+    if before is None:
+        changes.append((What.MEMBERSHIP_STARTED, after.tier.name))
+    else:
+        if before.tier_id != after.tier_id:
+            changes.append((What.TIER_CHANGED, f"{before.tier.name} → {after.tier.name}"))
+        if before.status != after.status:
+            ended = after.status == Membership.Status.ENDED
+            changes.append((What.MEMBERSHIP_ENDED if ended else What.MEMBERSHIP_RENEWED, ""))
+        if before.ends_at != after.ends_at:
+            ends = f"{after.ends_at:%Y-%m-%d}" if after.ends_at else "no end"
+            changes.append((What.ENDS_CHANGED, ends))
+    Event.objects.bulk_create(
+        Event(user_id=after.user_id, what=what, actor=Actor.STAFF, staff=staff, detail=detail)
+        for what, detail in changes
+    )
