@@ -15,7 +15,13 @@ from outbox.admin import EmailInline
 
 from . import history
 from .addresses import AddressField
-from .approvals import Result, approve_applications, decline_applications, resend_invitations
+from .approvals import (
+    Result,
+    approve_applications,
+    decline_applications,
+    over_capacity,
+    resend_invitations,
+)
 from .models import Application, Event, Membership, Tier, User
 
 # What a spreadsheet may read as the start of a formula (OWASP's list for CSV injection).
@@ -35,6 +41,40 @@ def csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     for row in rows:
         writer.writerow([spreadsheet_safe(value) for value in row])
     return response
+
+
+def confirm_approval(modeladmin, request: HttpRequest, applications, admit=None):
+    """Approve's confirmation page, for chosen applications or the next in line for a
+    package (`admit`: the package and the form saying how many): ask the package and the
+    end, warn when a package would be overfilled, then approve."""
+    form = ApproveForm(request.POST if "confirm" in request.POST else None)
+    if form.is_valid() and (admit is None or admit[1].is_valid()):
+        full = over_capacity(applications, form.cleaned_data["tier"])
+        if full and not form.cleaned_data["beyond_capacity"]:
+            form.add_error("beyond_capacity", "The package is full: tick this to admit them all.")
+        else:
+            decision = {"tier": form.cleaned_data["tier"], "ends_at": form.ends_at}
+            results = approve_applications(applications, approved_by=request.user, **decision)
+            report(modeladmin, request, results, "Approved and invited")
+            return None
+    tier = form.cleaned_data.get("tier") if form.is_valid() else None
+    return TemplateResponse(
+        request,
+        "admin/members/application/approve.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": f"Admit the next in line for {admit[0]}" if admit else "Approve applications",
+            "opts": modeladmin.model._meta,
+            "applications": applications,
+            "full": over_capacity(applications, tier),
+            "form": form,
+            "admit": admit[1] if admit else None,
+            "action": "admit_next" if admit else "approve",
+            "selected": [admit[0].pk] if admit else [a.pk for a in applications],
+            "media": modeladmin.media + form.media,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
 
 
 def report(modeladmin, request: HttpRequest, results: list[Result], verb: str) -> None:
@@ -151,11 +191,54 @@ class TierAdmin(admin.ModelAdmin):
         "yearly_price",
         "currency",
         "is_public",
+        "capacity",
+        "member_count",
+        "waiting",
         "order",
     ]
     list_editable = ["order"]
     prepopulated_fields = {"slug": ["name"]}
     search_fields = ["name"]
+    actions = ["admit_next"]
+
+    def get_queryset(self, request: HttpRequest):
+        pending = models.Q(applications__status=Application.Status.PENDING)
+        return (
+            super()
+            .get_queryset(request)
+            .with_member_counts()
+            .annotate(waiting=models.Count("applications", filter=pending, distinct=True))
+        )
+
+    @admin.display(description="members", ordering="members")
+    def member_count(self, tier: Tier) -> int:
+        return tier.members
+
+    @admin.display(description="waiting", ordering="waiting")
+    def waiting(self, tier: Tier) -> int:
+        return tier.waiting
+
+    @admin.action(description="Admit the next in line…")
+    def admit_next(self, request: HttpRequest, queryset: QuerySet[Tier]):
+        """The oldest waiting applications for one package, approved in order."""
+        if queryset.count() != 1:
+            self.message_user(request, "Choose one package to admit from.", messages.ERROR)
+            return None
+        tier = queryset.get()
+        how_many = AdmitForm(
+            request.POST if "confirm" in request.POST else None,
+            initial={"count": tier.places_left() or 10},
+        )
+        count = how_many.cleaned_data["count"] if how_many.is_valid() else how_many.initial["count"]
+        line = Application.objects.filter(tier=tier, status=Application.Status.PENDING)
+        chosen = line.select_related("tier").order_by("created_at", "pk")[:count]
+        return confirm_approval(self, request, list(chosen), admit=(tier, how_many))
+
+
+class AdmitForm(forms.Form):
+    count = forms.IntegerField(
+        min_value=1, max_value=500, label="How many", help_text="The oldest waiting first."
+    )
 
 
 class ApproveForm(forms.Form):
@@ -170,6 +253,10 @@ class ApproveForm(forms.Form):
         label="Membership ends on",
         help_text="Leave empty for a membership that does not end.",
         widget=forms.DateInput(attrs={"type": "date"}),
+    )
+
+    beyond_capacity = forms.BooleanField(
+        required=False, label="Admit them even though the package is full"
     )
 
     def clean_ends_on(self):
@@ -239,29 +326,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
     @admin.action(description="Approve and send invitations…")
     def approve(self, request: HttpRequest, queryset: QuerySet[Application]):
-        form = ApproveForm(request.POST if "confirm" in request.POST else None)
-        if "confirm" in request.POST and form.is_valid():
-            results = approve_applications(
-                queryset,
-                tier=form.cleaned_data["tier"],
-                approved_by=request.user,
-                ends_at=form.ends_at,
-            )
-            report(self, request, results, "Approved and invited")
-            return None
-        return TemplateResponse(
-            request,
-            "admin/members/application/approve.html",
-            {
-                **self.admin_site.each_context(request),
-                "title": "Approve applications",
-                "opts": self.model._meta,
-                "applications": queryset.select_related("tier"),
-                "form": form,
-                "media": self.media + form.media,
-                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
-            },
-        )
+        return confirm_approval(self, request, list(queryset.select_related("tier")))
 
     @admin.action(description="Decline without email")
     def decline(self, request: HttpRequest, queryset: QuerySet[Application]):

@@ -8,6 +8,7 @@ waits on the mail server.
 """
 
 import enum
+from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
@@ -15,6 +16,7 @@ from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
+from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from . import emails, history
@@ -89,6 +91,19 @@ def approve_applications(
     # `rows` hold the statuses from before the update.
     return [
         Result.ALREADY if a.status == Application.Status.APPROVED else Result.DONE for a in rows
+    ]
+
+
+def over_capacity(applications: Iterable[Application], tier: Tier | None = None) -> list[str]:
+    """For each package approving these would overfill: what is asked and what is left."""
+    wanted = Counter(
+        tier or a.tier for a in applications if a.status != Application.Status.APPROVED
+    )
+    return [
+        f"{package.name}: {count} to admit, {left} place{pluralize(left)} left "
+        f"(capacity {package.capacity})"
+        for package, count in sorted(wanted.items(), key=lambda item: item[0].rank)
+        if (left := package.places_left()) is not None and count > left
     ]
 
 

@@ -90,6 +90,14 @@ class TierQuerySet(ShownOnPagesQuerySet):
     def public(self) -> "TierQuerySet":
         return self.filter(is_public=True)
 
+    def with_member_counts(self) -> "TierQuerySet":
+        """Each package with `members`: how many current memberships it has."""
+        now = timezone.now()
+        current = models.Q(memberships__status=Membership.Status.ACTIVE) & (
+            models.Q(memberships__ends_at__isnull=True) | models.Q(memberships__ends_at__gt=now)
+        )
+        return self.annotate(members=models.Count("memberships", filter=current, distinct=True))
+
 
 class Tier(models.Model):
     """A membership package. A higher rank includes everything a lower one does."""
@@ -115,6 +123,12 @@ class Tier(models.Model):
         help_text="Hidden packages can still be granted by staff.",
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Left to right on the page.")
+    capacity = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        help_text="Members at most. When full, the packages page says “waitlist only” and "
+        "approving asks staff to confirm. Leave empty for no limit.",
+    )
 
     objects = TierQuerySet.as_manager()
 
@@ -133,6 +147,17 @@ class Tier(models.Model):
 
     def includes(self, other: "Tier") -> bool:
         return self.rank >= other.rank
+
+    def places_left(self) -> int | None:
+        """Free places under the capacity (None: no limit), counted now."""
+        if self.capacity is None:
+            return None
+        return max(self.capacity - Membership.objects.current().filter(tier=self).count(), 0)
+
+    @property
+    def is_full(self) -> bool:
+        """On a queryset annotated by with_member_counts."""
+        return self.capacity is not None and self.members >= self.capacity
 
 
 class Application(models.Model):

@@ -22,7 +22,7 @@ class PackagesView(ListView):
     context_object_name = "tiers"
 
     def get_queryset(self):
-        return Tier.objects.public()
+        return Tier.objects.public().with_member_counts()
 
 
 @require_http_methods(["GET", "HEAD", "POST"])
