@@ -35,6 +35,15 @@ def test_a_full_package_says_waitlist_only(client):
     assert "Waitlist only:" not in section(html, "reader")
 
 
+def test_a_package_with_room_asks_nothing_more(staff_client):
+    application = make_application(tier=make_tier(capacity=2))
+    page = staff_client.post(
+        APPLICATIONS, {"action": "approve", "_selected_action": [application.pk]}
+    )
+    assert "overfill" not in page.content.decode()
+    assert "Admit them even though" not in page.content.decode()
+
+
 def test_approving_into_a_full_package_asks_staff_to_confirm(staff_client):
     insider = make_tier(name="Insider", capacity=1)
     make_member(insider)
