@@ -11,7 +11,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView
 
 from . import history, ratelimit
-from .applications import Outcome, submit_application
+from .applications import submit_application
 from .forms import ApplicationForm
 from .invitations import invitation_tokens
 from .models import Membership, Tier
@@ -47,8 +47,9 @@ def apply(request: HttpRequest) -> HttpResponse:
             if wait:
                 return too_many(request, wait)
             if not form.is_bot:
-                outcome = submit_application(data=form.cleaned_data)
-                request.session["application_updated"] = outcome is Outcome.UPDATED
+                submit_application(data=form.cleaned_data)
+            # The same page whatever happened: it must not tell who has applied or is a
+            # member. The mailbox's owner learns the rest by email.
             return redirect("members:thanks")
     else:
         tier = Tier.objects.public().filter(slug=request.GET.get("tier", "")).first()
@@ -64,8 +65,7 @@ def too_many(request: HttpRequest, wait: int) -> HttpResponse:
 
 
 def thanks(request: HttpRequest) -> HttpResponse:
-    updated = request.session.pop("application_updated", False)
-    return render(request, "members/thanks.html", {"updated": updated})
+    return render(request, "members/thanks.html")
 
 
 class AcceptInvitationView(auth_views.PasswordResetConfirmView):
