@@ -167,6 +167,11 @@ DATABASES = {
         conn_health_checks=True,
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The site and the task worker write to one file from two processes. A transaction
+    # takes SQLite's write lock when it begins, and waits up to 20 s for it, instead of
+    # failing with "database is locked" when it comes to write after reading.
+    DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # Django's PostgreSQL backend, checking reused connections without a round trip.
     DATABASES["default"]["ENGINE"] = "publication.postgresql"
