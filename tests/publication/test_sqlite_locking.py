@@ -11,6 +11,7 @@ from members.models import Application
 from tests.factories import make_application
 
 pytestmark = [
+    pytest.mark.sqlite,
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's own locking"),
 ]
