@@ -3,6 +3,7 @@
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from members.models import Tier
 from tests.e2e.conftest import PHONE, Watcher, latest_mail_link, tab_through
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -113,3 +114,13 @@ def test_the_application_form_works_on_a_phone(site, page: Page, watch):
     page.get_by_role("button", name="Send my application").click()
     expect(page.locator(".form__summary")).to_be_visible()
     phone.check("application-errors")
+
+
+def test_a_full_package_says_waitlist_only_on_a_phone(site, page: Page, watch):
+    Tier.objects.filter(slug="insider").update(capacity=0)
+    phone = watch("applicant-phone", PHONE)
+    page.goto(site + "/membership/")
+    insider = page.locator("section.tier", has_text="Insider")
+    expect(insider.locator(".tier__waitlist")).to_contain_text("Waitlist only")
+    expect(page.locator(".tier__waitlist")).to_have_count(1)
+    phone.check("packages-waitlist-only")
