@@ -20,6 +20,8 @@ from django.utils.crypto import salted_hmac
 from outbox.models import Email
 from outbox.tasks import Rendered, kind, queue
 
+from . import emails
+
 
 @dataclass(frozen=True)
 class Publication:
@@ -83,11 +85,10 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 def publication_context() -> dict:
+    """The publication as allauth's emails name it: as ours do, and as `current_site`."""
     return {
+        **emails.publication_context(),
         "current_site": Publication(settings.PUBLICATION_NAME, urlsplit(settings.SITE_URL).netloc),
-        "publication_name": settings.PUBLICATION_NAME,
-        "site_url": settings.SITE_URL,
-        "apply_url": settings.SITE_URL + reverse("members:apply"),
     }
 
 

@@ -51,7 +51,7 @@ def submit_application(*, data: dict) -> Outcome:
                 # Another submission with this email won the race: update that one instead.
                 application = Application.objects.select_for_update().get(email__iexact=email)
             else:
-                history.by_applicant(history.What.APPLIED, application)
+                history.record(history.What.APPLIED, [application], actor=history.Actor.APPLICANT)
                 emails.application_received(application, updated=False)
                 emails.tell_managers(application)
                 return Outcome.CREATED
@@ -59,6 +59,6 @@ def submit_application(*, data: dict) -> Outcome:
             setattr(application, field, data[field])
         application.status = Application.Status.PENDING
         application.save()
-        history.by_applicant(history.What.CHANGED, application)
+        history.record(history.What.CHANGED, [application], actor=history.Actor.APPLICANT)
         emails.application_received(application, updated=True)
     return Outcome.UPDATED

@@ -12,7 +12,6 @@ from collections import Counter
 from collections.abc import Iterable
 from datetime import datetime
 
-from allauth.account.models import EmailAddress
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
 from django.db.models.functions import Lower
@@ -20,7 +19,7 @@ from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
 from . import emails, history
-from .models import Application, Membership, Tier, User
+from .models import Application, Membership, Tier, User, record_email_addresses
 
 
 class Result(enum.Enum):
@@ -85,7 +84,7 @@ def approve_applications(
         )
         for application in approving:
             application.user = users[application.email.lower()]
-        history.by_staff(history.What.APPROVED, approving, approved_by)
+        history.record(history.What.APPROVED, approving, staff=approved_by)
         history.memberships_granted(approving, approved_by, had_membership, tier)
         emails.invitations(approving)
     # `rows` hold the statuses from before the update.
@@ -131,7 +130,7 @@ def decline_applications(
             updated_at=now,
         )
         detail = "told by email" if notify else "not told"
-        history.by_staff(history.What.DECLINED, declining, declined_by, detail)
+        history.record(history.What.DECLINED, declining, staff=declined_by, detail=detail)
         if notify:
             emails.declined_many(declining)
     return [outcome[a.status] for a in rows]
@@ -164,7 +163,7 @@ def resend_invitations(
         for user in users:
             user.set_unusable_password()
         User.objects.bulk_update(users, ["password"])
-        history.by_staff(history.What.INVITATION_RESENT, resending, resent_by)
+        history.record(history.What.INVITATION_RESENT, resending, staff=resent_by)
         emails.invitations(resending)
     return results
 
@@ -195,17 +194,3 @@ def accounts_for(applications: list[Application]) -> dict[str, User]:
     User.objects.bulk_create(new)
     record_email_addresses(list(users.values()))
     return users
-
-
-def record_email_addresses(users: list[User]) -> None:
-    """allauth's record of each login address (see User.record_email_address), in one go."""
-    recorded = set(
-        EmailAddress.objects.filter(user__in=users)
-        .annotate(lower=Lower("email"))
-        .values_list("user_id", "lower")
-    )
-    EmailAddress.objects.bulk_create(
-        EmailAddress(user=user, email=user.email, primary=True, verified=True)
-        for user in users
-        if (user.pk, user.email.lower()) not in recorded
-    )

@@ -18,18 +18,22 @@ from .invitations import invitation_url
 from .models import Application
 
 
-def common(context: dict) -> dict:
-    return {"publication_name": settings.PUBLICATION_NAME, "site_url": settings.SITE_URL, **context}
+def publication_context() -> dict:
+    """What every email may say of the publication (allauth's too, see adapters.py)."""
+    return {
+        "publication_name": settings.PUBLICATION_NAME,
+        "site_url": settings.SITE_URL,
+        "apply_url": settings.SITE_URL + reverse("members:apply"),
+    }
 
 
 def subject(template: str, context: dict) -> str:
-    return " ".join(
-        render_to_string(f"members/email/{template}_subject.txt", common(context)).split()
-    )
+    context = {**publication_context(), **context}
+    return " ".join(render_to_string(f"members/email/{template}_subject.txt", context).split())
 
 
 def render(template: str, email: Email, context: dict) -> Rendered:
-    context = common({**context, "subject": email.subject})
+    context = {**publication_context(), **context, "subject": email.subject}
     return Rendered(
         text=render_to_string(f"members/email/{template}.txt", context).strip() + "\n",
         html=render_to_string(f"members/email/{template}.html", context),
@@ -120,7 +124,7 @@ def record_invitations_sent(sent: list[Email]) -> None:
     """The application shows when its invitation went: a failed one shows as not sent."""
     applications = Application.objects.filter(pk__in=[email.application_id for email in sent])
     applications.update(invitation_sent_at=timezone.now())
-    history.by_the_site(history.What.INVITED, applications)
+    history.record(history.What.INVITED, applications, actor=history.Actor.SYSTEM)
 
 
 @kind("invitation", on_sent=record_invitations_sent)

@@ -8,34 +8,24 @@ from .models import Application, Event, Membership, Tier, User
 What, Actor = Event.What, Event.Actor
 
 
-def by_staff(
-    what: str, applications: Iterable[Application], staff: User | None, detail: str = ""
+def record(
+    what: str,
+    applications: Iterable[Application],
+    *,
+    actor: str = Actor.STAFF,
+    staff: User | None = None,
+    detail: str = "",
 ) -> None:
+    """One event for each application (and its account, if it has one yet)."""
     Event.objects.bulk_create(
         Event(
             application_id=a.pk,
             user_id=a.user_id,
             what=what,
-            actor=Actor.STAFF,
+            actor=actor,
             staff=staff,
             detail=detail,
         )
-        for a in applications
-    )
-
-
-def by_applicant(what: str, application: Application) -> None:
-    Event.objects.create(
-        application_id=application.pk,
-        user_id=application.user_id,
-        what=what,
-        actor=Actor.APPLICANT,
-    )
-
-
-def by_the_site(what: str, applications: Iterable[Application]) -> None:
-    Event.objects.bulk_create(
-        Event(application_id=a.pk, user_id=a.user_id, what=what, actor=Actor.SYSTEM)
         for a in applications
     )
 

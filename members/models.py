@@ -70,18 +70,28 @@ class User(AbstractUser):
         return self.email
 
     def record_email_address(self) -> None:
-        """Give allauth its record of the login address, which email changes start from.
+        record_email_addresses([self])
 
-        Accounts are made by staff (approval, admin, createsuperuser) and every way in
-        (invitation, code, reset) goes through this mailbox, so the address counts as verified.
-        """
-        from allauth.account.models import EmailAddress
 
-        EmailAddress.objects.get_or_create(
-            user=self,
-            email__iexact=self.email,
-            defaults={"email": self.email, "primary": True, "verified": True},
-        )
+def record_email_addresses(users: list[User]) -> None:
+    """Give allauth its record of each account's login address, which email changes start
+    from, where it has none yet.
+
+    Accounts are made by staff (approval, admin, createsuperuser) and every way in
+    (invitation, code, reset) goes through this mailbox, so the address counts as verified.
+    """
+    from allauth.account.models import EmailAddress
+
+    recorded = set(
+        EmailAddress.objects.filter(user__in=users)
+        .annotate(lower=Lower("email"))
+        .values_list("user_id", "lower")
+    )
+    EmailAddress.objects.bulk_create(
+        EmailAddress(user=user, email=user.email, primary=True, verified=True)
+        for user in users
+        if (user.pk, user.email.lower()) not in recorded
+    )
 
 
 class TierQuerySet(ShownOnPagesQuerySet):

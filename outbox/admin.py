@@ -16,7 +16,7 @@ class LateFilter(admin.SimpleListFilter):
     parameter_name = "late"
 
     def lookups(self, request, model_admin):
-        return [("yes", "Longer than 15 minutes")]
+        return [("yes", f"Longer than {LATE.seconds // 60} minutes")]
 
     def queryset(self, request, queryset):
         return queryset.waiting_longer_than(LATE) if self.value() == "yes" else queryset
@@ -57,11 +57,10 @@ class EmailAdmin(admin.ModelAdmin):
 
     @admin.action(description="Send again", permissions=["change"])
     def send_again(self, request: HttpRequest, queryset: QuerySet[Email]):
-        finished = list(queryset.filter(state__in=["sent", "failed"]))
-        waiting = queryset.count() - len(finished)
-        if done := [send_again(email) for email in finished]:
-            self.message_user(request, f"Queued to send again: {len(done)}.", messages.SUCCESS)
-        if waiting:
+        emails = list(queryset)
+        if done := send_again(emails):
+            self.message_user(request, f"Queued to send again: {done}.", messages.SUCCESS)
+        if waiting := len(emails) - done:
             self.message_user(
                 request, f"Still on their way, left as they are: {waiting}.", messages.WARNING
             )

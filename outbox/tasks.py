@@ -66,7 +66,7 @@ def queue(kind: str, to: str, subject: str, **about) -> Email:
     `about` holds the Email's `application`, `user` and `context`: what the kind's
     renderer needs to make the message when it is sent.
     """
-    return queue_many([Email(kind=kind, to=to, subject=subject[:255], **about)])[0]
+    return queue_many([Email(kind=kind, to=to, subject=subject, **about)])[0]
 
 
 def queue_many(emails: list[Email]) -> list[Email]:
@@ -74,6 +74,8 @@ def queue_many(emails: list[Email]) -> list[Email]:
     unknown = {email.kind for email in emails} - KINDS.keys()
     if unknown:
         raise LookupError(f"No email kind {sorted(unknown)} is registered.")
+    for email in emails:
+        email.subject = email.subject[:255]
     with transaction.atomic():
         emails = Email.objects.bulk_create(emails)
         for start in range(0, len(emails), BATCH):
@@ -81,23 +83,31 @@ def queue_many(emails: list[Email]) -> list[Email]:
     return emails
 
 
-def send_again(email: Email) -> Email:
-    """A failed email is tried again as it was; a sent one goes again as a new email."""
-    if email.state == Email.State.SENT:
-        return queue(
-            email.kind,
-            email.to,
-            email.subject,
-            context=email.context,
-            application=email.application,
-            user=email.user,
-        )
+def send_again(emails: list[Email]) -> int:
+    """Failed emails are tried again as they were (their Message-ID kept); sent ones go
+    again as new emails, which mailboxes do not take for copies. Others are left alone."""
+    failed = [email.pk for email in emails if email.state == Email.State.FAILED]
+    sent = [email for email in emails if email.state == Email.State.SENT]
     with transaction.atomic():
-        Email.objects.filter(pk=email.pk, state=Email.State.FAILED).update(
+        Email.objects.filter(pk__in=failed, state=Email.State.FAILED).update(
             state=Email.State.QUEUED, attempts=0, next_attempt_at=timezone.now(), last_error=""
         )
-        deliver.enqueue([email.pk])
-    return email
+        for start in range(0, len(failed), BATCH):
+            deliver.enqueue(failed[start : start + BATCH])
+        queue_many(
+            [
+                Email(
+                    kind=email.kind,
+                    to=email.to,
+                    subject=email.subject,
+                    context=email.context,
+                    application_id=email.application_id,
+                    user_id=email.user_id,
+                )
+                for email in sent
+            ]
+        )
+    return len(failed) + len(sent)
 
 
 @task()

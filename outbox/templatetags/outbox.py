@@ -13,5 +13,6 @@ def email_alerts() -> dict:
     return {
         "failed": Email.objects.failed().count(),
         "late": Email.objects.waiting_longer_than(LATE).count(),
+        "late_minutes": LATE.seconds // 60,
         "emails_url": reverse("admin:outbox_email_changelist"),
     }
