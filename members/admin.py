@@ -9,7 +9,10 @@ from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html_join
+from django.utils.safestring import mark_safe
 
 from outbox.admin import EmailInline
 
@@ -210,6 +213,9 @@ class TierAdmin(admin.ModelAdmin):
             .annotate(waiting=models.Count("applications", filter=pending, distinct=True))
         )
 
+    def get_changelist_form(self, request: HttpRequest, **kwargs):
+        return TierOrderForm
+
     @admin.display(description="members", ordering="members")
     def member_count(self, tier: Tier) -> int:
         return tier.members
@@ -233,6 +239,18 @@ class TierAdmin(admin.ModelAdmin):
         line = Application.objects.filter(tier=tier, status=Application.Status.PENDING)
         chosen = line.select_related("tier").order_by("created_at", "pk")[:count]
         return confirm_approval(self, request, list(chosen), admit=(tier, how_many))
+
+
+class TierOrderForm(forms.ModelForm):
+    """The list's order boxes, each named for screen readers: the admin gives them none."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["order"].widget.attrs["aria-label"] = f"Order of {self.instance.name}"
+
+    class Meta:
+        model = Tier
+        fields = ["order"]
 
 
 class AdmitForm(forms.Form):
@@ -292,6 +310,7 @@ class ApplicationAdmin(admin.ModelAdmin):
     actions = ["approve", "decline", "decline_with_email", "resend", "export_csv"]
     inlines = [EventInline, EmailInline]
     readonly_fields = [
+        "other_applications",
         "status",
         "reviewed_by",
         "reviewed_at",
@@ -301,7 +320,19 @@ class ApplicationAdmin(admin.ModelAdmin):
         "updated_at",
     ]
     fieldsets = [
-        ("Applicant", {"fields": ["full_name", "email", "organisation", "role", "link"]}),
+        (
+            "Applicant",
+            {
+                "fields": [
+                    "full_name",
+                    "email",
+                    "other_applications",
+                    "organisation",
+                    "role",
+                    "link",
+                ]
+            },
+        ),
         ("Application", {"fields": ["tier", "reason", "heard_from", "consent", "created_at"]}),
         (
             "Review",
@@ -318,6 +349,30 @@ class ApplicationAdmin(admin.ModelAdmin):
             },
         ),
     ]
+
+    @admin.display(description="other applications from this address")
+    def other_applications(self, application: Application) -> str:
+        others = (
+            Application.objects.filter(email=application.email)
+            .exclude(pk=application.pk)
+            .select_related("tier")
+        )
+        return (
+            format_html_join(
+                mark_safe("<br>"),
+                '<a href="{}">{} · {} · {}</a>',
+                (
+                    (
+                        reverse("admin:members_application_change", args=[other.pk]),
+                        f"{timezone.localtime(other.created_at):%Y-%m-%d}",
+                        other.get_status_display(),
+                        other.tier.name,
+                    )
+                    for other in others
+                ),
+            )
+            or "None"
+        )
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
         pending = Application.objects.filter(status=Application.Status.PENDING).count()

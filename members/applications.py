@@ -1,64 +1,116 @@
-"""Submitting an application to the Member Waitlist."""
+"""The Member Waitlist trusts only the mailbox: a filled-in form is a submission, and
+only following the link emailed to its address makes it an application staff see.
 
-import enum
+After that the applicant looks after it on their own page (members/links.py): change
+their answers while it waits, or withdraw it. A second submission never changes an
+application; its link opens the one the address already has.
+"""
+
+from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from . import emails, history
-from .models import Application, Membership
-
-APPLICANT_FIELDS = [
-    "full_name",
-    "email",
-    "organisation",
-    "role",
-    "link",
-    "tier",
-    "reason",
-    "heard_from",
-    "consent",
-]
+from .models import Answers, Application, Membership, Submission, User
 
 
-class Outcome(enum.Enum):
-    CREATED = "created"
-    UPDATED = "updated"
-    # Told by email only, so the page reveals nothing about who is a member.
-    MEMBER = "member"
-
-
-def submit_application(*, data: dict) -> Outcome:
-    """Save an application, one per email: a pending one is updated, a member is emailed.
-
-    A current member is only emailed; one whose membership has ended may apply again.
-
-    `data` holds at least APPLICANT_FIELDS, cleaned. The database constraint on the email
-    keeps this to one row even when two submissions race.
-    """
-    data = {field: data[field] for field in APPLICANT_FIELDS}
-    email = data["email"]
-    if Membership.objects.current().filter(user__email__iexact=email).exists():
-        emails.already_a_member(email)
-        return Outcome.MEMBER
-    # A member whose membership has ended applies like anyone else; approving renews it.
+def submit(data: dict) -> None:
+    """Keep the answers and email the address a confirmation link; a current member is
+    emailed a login link instead. The page after says the same whatever happened."""
+    answers = {field: data[field] for field in Answers.FIELDS}
+    purge_unconfirmed()
     with transaction.atomic():
-        application = Application.objects.select_for_update().filter(email__iexact=email).first()
-        if application is None:
-            try:
-                with transaction.atomic():
-                    application = Application.objects.create(**data)
-            except IntegrityError:
-                # Another submission with this email won the race: update that one instead.
-                application = Application.objects.select_for_update().get(email__iexact=email)
-            else:
-                history.record(history.What.APPLIED, [application], actor=history.Actor.APPLICANT)
-                emails.application_received(application, updated=False)
-                emails.tell_managers(application)
-                return Outcome.CREATED
-        for field in APPLICANT_FIELDS:
-            setattr(application, field, data[field])
-        application.status = Application.Status.PENDING
-        application.save()
-        history.record(history.What.CHANGED, [application], actor=history.Actor.APPLICANT)
-        emails.application_received(application, updated=True)
-    return Outcome.UPDATED
+        member = current_member(answers["email"])
+        if member is not None:
+            emails.already_a_member(member)
+        else:
+            emails.confirm_application(Submission.objects.create(**answers))
+
+
+def purge_unconfirmed() -> int:
+    """Submissions whose link has expired: nobody can confirm them any more."""
+    deleted, _ = Submission.objects.expired().delete()
+    return deleted
+
+
+def current_member(address: str) -> User | None:
+    return User.objects.filter(email=address, membership__in=Membership.objects.current()).first()
+
+
+@dataclass
+class Confirmation:
+    """What following a confirmation link led to: an application to open, new or the one
+    the address already had, or, for a current member, none."""
+
+    application: Application | None
+    created: bool = False
+
+
+def confirm(submission: Submission) -> Confirmation | None:
+    """The address is proven. None if another click used this link first."""
+    with transaction.atomic():
+        deleted, _ = Submission.objects.filter(pk=submission.pk).delete()
+        if not deleted:
+            return None
+        if current_member(submission.email) is not None:
+            return Confirmation(None)
+        earlier = Application.objects.filter(email=submission.email).select_related("tier")
+        kept = earlier.filter(status=Application.Status.PENDING).first() or earlier.first()
+        if kept is not None and (kept.status == kept.Status.PENDING or kept.may_apply_again_on):
+            return Confirmation(kept)
+        try:
+            with transaction.atomic():
+                application = Application.objects.create(
+                    **{field: getattr(submission, field) for field in Answers.FIELDS}
+                )
+        except IntegrityError:
+            # Another confirmation for this address made one a moment ago: open that one.
+            return Confirmation(earlier.get(status=Application.Status.PENDING))
+        history.record(history.What.APPLIED, [application], actor=history.Actor.APPLICANT)
+        emails.application_received(application)
+        emails.tell_managers(application)
+    return Confirmation(application, created=True)
+
+
+def change_answers(application: Application, answers: dict) -> bool:
+    """The applicant's own change, while it waits; False if staff decided meanwhile."""
+    with transaction.atomic():
+        application = Application.objects.select_for_update().get(pk=application.pk)
+        if application.status != Application.Status.PENDING:
+            return False
+        changed = [
+            Application._meta.get_field(field).verbose_name
+            for field in Application.CHANGEABLE
+            if getattr(application, field) != answers[field]
+        ]
+        if changed:
+            for field in Application.CHANGEABLE:
+                setattr(application, field, answers[field])
+            application.save()
+            history.record(
+                history.What.CHANGED,
+                [application],
+                actor=history.Actor.APPLICANT,
+                detail=", ".join(changed)[:200],
+            )
+    return True
+
+
+def withdraw(application: Application) -> bool:
+    """The applicant leaves the line; False if staff decided meanwhile."""
+    with transaction.atomic():
+        withdrawn = Application.objects.filter(
+            pk=application.pk, status=Application.Status.PENDING
+        ).update(status=Application.Status.WITHDRAWN, updated_at=timezone.now())
+        if withdrawn:
+            history.record(history.What.WITHDRAWN, [application], actor=history.Actor.APPLICANT)
+    return bool(withdrawn)
+
+
+def send_link(address: str) -> None:
+    """Email the address the link to its newest application, if it has one. The page
+    says the same either way."""
+    application = Application.objects.filter(email=address).first()
+    if application is not None:
+        emails.application_link(application)

@@ -14,8 +14,9 @@ from outbox.models import Email
 from outbox.tasks import Rendered, kind, queue, queue_many
 
 from . import history
-from .invitations import invitation_url
-from .models import Application
+from .invitations import invitation_url, login_link_url
+from .links import application_url, confirmation_url
+from .models import Application, Submission, User
 
 
 def publication_context() -> dict:
@@ -34,6 +35,9 @@ def subject(template: str, context: dict) -> str:
 
 def render(template: str, email: Email, context: dict) -> Rendered:
     context = {**publication_context(), **context, "subject": email.subject}
+    if "application" in context:
+        # Every email about an application leads back to the applicant's own page.
+        context["application_url"] = application_url(context["application"])
     return Rendered(
         text=render_to_string(f"members/email/{template}.txt", context).strip() + "\n",
         html=render_to_string(f"members/email/{template}.html", context),
@@ -47,11 +51,35 @@ def application_of(email: Email) -> Application:
     return email.application
 
 
-def application_received(application: Application, *, updated: bool) -> Email:
+def confirm_application(submission: Submission) -> Email:
     return queue(
-        "application_updated" if updated else "application_received",
+        "confirm_application",
+        submission.email,
+        subject("confirm_application", {}),
+        context={"submission": submission.pk.hex},
+    )
+
+
+@kind("confirm_application")
+def render_confirmation(email: Email) -> Rendered:
+    """The link is made now from the submission: one confirmed or purged sends nothing."""
+    submission = Submission.objects.select_related("tier").get(pk=email.context["submission"])
+    return render(
+        "confirm_application",
+        email,
+        {
+            "submission": submission,
+            "url": confirmation_url(submission),
+            "valid_hours": settings.CONFIRMATION_MAX_AGE // 3600,
+        },
+    )
+
+
+def application_received(application: Application) -> Email:
+    return queue(
+        "application_received",
         application.email,
-        subject("application_received", {"updated": updated}),
+        subject("application_received", {}),
         application=application,
     )
 
@@ -61,24 +89,41 @@ def render_received(email: Email) -> Rendered:
     return render("application_received", email, {"application": application_of(email)})
 
 
-@kind("application_updated")
-def render_updated(email: Email) -> Rendered:
-    return render(
-        "application_received", email, {"application": application_of(email), "updated": True}
+def application_link(application: Application) -> Email:
+    return queue(
+        "application_link",
+        application.email,
+        subject("application_link", {}),
+        application=application,
     )
 
 
-def already_a_member(address: str) -> Email:
-    return queue("already_member", address, subject("already_member", {}))
+@kind("application_link")
+def render_application_link(email: Email) -> Rendered:
+    return render(
+        "application_link",
+        email,
+        {
+            "application": application_of(email),
+            "valid_days": settings.APPLICATION_LINK_MAX_AGE // 86400,
+        },
+    )
+
+
+def already_a_member(member: User) -> Email:
+    return queue("already_member", member.email, subject("already_member", {}), user=member)
 
 
 @kind("already_member")
 def render_already_a_member(email: Email) -> Rendered:
+    if email.user is None:
+        raise User.DoesNotExist(f"the account of email {email.pk} was deleted")
     return render(
         "already_member",
         email,
         {
-            "login_url": settings.SITE_URL + reverse("account_login"),
+            "url": login_link_url(email.user),
+            "valid_minutes": settings.LOGIN_LINK_MAX_AGE // 60,
             "reset_url": settings.SITE_URL + reverse("account_reset_password"),
         },
     )

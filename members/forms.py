@@ -2,6 +2,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from .addresses import AddressField
 from .models import Application, Tier
@@ -30,8 +31,8 @@ def application_field(name: str, **kwargs) -> forms.Field:
 class ApplicationForm(forms.Form):
     """The Member Waitlist form.
 
-    A plain form rather than a ModelForm: a second application from one email is
-    not an error but an update of the first (see `submit_application`).
+    A plain form rather than a ModelForm: what it makes is a submission waiting for its
+    address to be confirmed, whatever the address has already (members/applications.py).
     """
 
     full_name = application_field(
@@ -113,3 +114,29 @@ class ApplicationForm(forms.Form):
     @property
     def is_bot(self) -> bool:
         return bool(self.cleaned_data.get("website"))
+
+
+class AnswersChangeForm(ApplicationForm):
+    """The applicant's own answers, changed on their page while the application waits.
+
+    The address stays: it is the mailbox the application belongs to."""
+
+    email = None
+    consent = None
+    website = None
+
+    def __init__(self, *args, application: Application, **kwargs) -> None:
+        initial = {field: getattr(application, field) for field in Application.CHANGEABLE}
+        super().__init__(*args, initial=initial, **kwargs)
+        # A package staff have since hidden stays a choice for those who asked for it.
+        self.fields["tier"].queryset = Tier.objects.filter(
+            models.Q(is_public=True) | models.Q(pk=application.tier_id)
+        )
+
+
+class SendLinkForm(forms.Form):
+    email = AddressField(
+        label="Email address",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+        error_messages={"required": "Tell us the email address you applied with."},
+    )

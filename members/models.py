@@ -1,3 +1,6 @@
+import uuid
+from datetime import date, timedelta
+
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -133,6 +136,11 @@ class Tier(models.Model):
         help_text="Hidden packages can still be granted by staff.",
     )
     order = models.PositiveSmallIntegerField(default=0, help_text="Left to right on the page.")
+    shows_place_in_line = models.BooleanField(
+        "applicants see their place in line",
+        default=True,
+        help_text="On their own application page: “You are 12th in line for this package”.",
+    )
     capacity = models.PositiveIntegerField(
         null=True,
         blank=True,
@@ -170,13 +178,9 @@ class Tier(models.Model):
         return self.capacity is not None and self.members >= self.capacity
 
 
-class Application(models.Model):
-    """A request to join the Member Waitlist, one per email address."""
-
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        DECLINED = "declined", "Declined"
+class Answers(models.Model):
+    """What an applicant tells us: the form's answers, kept alike by a submission and an
+    application (each with its `tier`, the package asked for)."""
 
     class HeardFrom(models.TextChoices):
         FRIEND = "friend", "A friend or colleague"
@@ -192,10 +196,69 @@ class Application(models.Model):
     organisation = models.CharField(max_length=120)
     role = models.CharField(max_length=120)
     link = models.URLField("LinkedIn or website", max_length=300, blank=True)
-    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="applications")
     reason = models.TextField("why they want to join", max_length=2000)
     heard_from = models.CharField("how they heard of us", max_length=20, choices=HeardFrom)
     consent = models.BooleanField("agreed to be contacted", default=False)
+
+    FIELDS = [
+        "full_name",
+        "email",
+        "organisation",
+        "role",
+        "link",
+        "tier",
+        "reason",
+        "heard_from",
+        "consent",
+    ]
+    # What applicants may change on their own page: not the address it belongs to.
+    CHANGEABLE = ["full_name", "organisation", "role", "link", "tier", "reason", "heard_from"]
+
+    class Meta:
+        abstract = True
+
+    @property
+    def first_and_last_name(self) -> tuple[str, str]:
+        """The name as an account and a mailing tool want it: first word, then the rest."""
+        first, _, last = self.full_name.partition(" ")
+        return first, last
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def expired(self) -> "SubmissionQuerySet":
+        cutoff = timezone.now() - timedelta(seconds=settings.CONFIRMATION_MAX_AGE)
+        return self.filter(created_at__lt=cutoff)
+
+
+class Submission(Answers):
+    """A filled-in form whose address has not been confirmed: staff never see it.
+
+    Following the emailed link (members/links.py) turns it into an application, or
+    opens the one the address already has, and deletes it; one never followed is
+    purged once the link has expired (members/applications.py).
+    """
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    tier = models.ForeignKey(Tier, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = SubmissionQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Unconfirmed: {self.full_name} <{self.email}>"
+
+
+class Application(Answers):
+    """A confirmed request to join the Member Waitlist. An address has at most one
+    waiting at a time, and keeps its earlier ones."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="applications")
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     review_notes = models.TextField(blank=True, help_text="For staff only; never shown to them.")
     reviewed_by = models.ForeignKey(
@@ -215,6 +278,7 @@ class Application(models.Model):
         related_name="applications",
         help_text="The account made when the application was approved.",
     )
+    # When the address was confirmed: the application's place in line.
     created_at = models.DateTimeField("applied", auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -223,24 +287,40 @@ class Application(models.Model):
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
-                name="application_email_unique_ci",
-                violation_error_message="There is already an application from this email.",
+                condition=models.Q(status="pending"),
+                name="application_one_waiting_per_email",
+                violation_error_message="This address already has an application waiting.",
             )
         ]
         indexes = [
             models.Index(fields=["status", "-created_at"], name="application_status_date"),
             # The admin lists the newest first, filtered or not.
             models.Index(fields=["-created_at", "-id"], name="application_newest_first"),
+            # An address's applications, newest first (addresses are stored canonical).
+            models.Index(fields=["email", "-created_at"], name="application_email_newest"),
         ]
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>"
 
     @property
-    def first_and_last_name(self) -> tuple[str, str]:
-        """The name as an account and a mailing tool want it: first word, then the rest."""
-        first, _, last = self.full_name.partition(" ")
-        return first, last
+    def may_apply_again_on(self) -> date | None:
+        """A declined applicant waits REAPPLY_AFTER_DAYS from the decision; None: no wait."""
+        if self.status != self.Status.DECLINED or self.reviewed_at is None:
+            return None
+        day = timezone.localdate(self.reviewed_at) + timedelta(days=settings.REAPPLY_AFTER_DAYS)
+        return day if day > timezone.localdate() else None
+
+    def place_in_line(self) -> int:
+        """1 for the first: waiting applications for this package or a higher one that
+        were confirmed before this one, plus itself."""
+        ahead = Application.objects.filter(
+            status=self.Status.PENDING, tier__rank__gte=self.tier.rank
+        ).filter(
+            models.Q(created_at__lt=self.created_at)
+            | models.Q(created_at=self.created_at, pk__lt=self.pk)
+        )
+        return ahead.count() + 1
 
 
 class MembershipQuerySet(models.QuerySet):
@@ -293,10 +373,11 @@ class Event(models.Model):
     """
 
     class What(models.TextChoices):
-        APPLIED = "applied", "Applied"
+        APPLIED = "applied", "Applied (address confirmed)"
         CHANGED = "changed", "Changed by the applicant"
         APPROVED = "approved", "Approved"
         DECLINED = "declined", "Declined"
+        WITHDRAWN = "withdrawn", "Withdrawn by the applicant"
         INVITED = "invited", "Invitation sent"
         INVITATION_RESENT = "invitation_resent", "Invitation to be sent again"
         INVITATION_USED = "invitation_used", "Invitation used"

@@ -2,19 +2,24 @@ import math
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils.decorators import method_decorator
+from django.utils.http import urlsafe_base64_decode
+from django.views import View
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView
 
 from . import history, ratelimit
-from .applications import submit_application
+from .applications import submit
 from .forms import ApplicationForm
-from .invitations import invitation_tokens
-from .models import Membership, Tier
+from .invitations import invitation_tokens, login_link_tokens
+from .models import Membership, Tier, User
 
 
 class PackagesView(ListView):
@@ -47,7 +52,7 @@ def apply(request: HttpRequest) -> HttpResponse:
             if wait:
                 return too_many(request, wait)
             if not form.is_bot:
-                submit_application(data=form.cleaned_data)
+                submit(form.cleaned_data)
             # The same page whatever happened: it must not tell who has applied or is a
             # member. The mailbox's owner learns the rest by email.
             return redirect("members:thanks")
@@ -65,7 +70,8 @@ def too_many(request: HttpRequest, wait: int) -> HttpResponse:
 
 
 def thanks(request: HttpRequest) -> HttpResponse:
-    return render(request, "members/thanks.html")
+    valid_hours = settings.CONFIRMATION_MAX_AGE // 3600
+    return render(request, "members/thanks.html", {"valid_hours": valid_hours})
 
 
 class AcceptInvitationView(auth_views.PasswordResetConfirmView):
@@ -85,6 +91,31 @@ class AcceptInvitationView(auth_views.PasswordResetConfirmView):
             f"Welcome to {settings.PUBLICATION_NAME}. Your membership is ready: enjoy reading.",
         )
         return response
+
+
+@method_decorator(never_cache, name="dispatch")
+class LoginLinkView(View):
+    """The link emailed to a member who applied again: a button that logs them in. A mail
+    scanner following the link does not use it up; logging in does."""
+
+    def dispatch(self, request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
+        try:
+            pk = urlsafe_base64_decode(uidb64).decode()
+            user = User.objects.filter(pk=int(pk), is_active=True).first()
+        except (ValueError, TypeError, UnicodeDecodeError):
+            user = None
+        self.user = user if login_link_tokens.check_token(user, token) else None
+        return super().dispatch(request, uidb64, token)
+
+    def get(self, request: HttpRequest, *args) -> HttpResponse:
+        return render(request, "members/login_link.html", {"member": self.user})
+
+    def post(self, request: HttpRequest, *args) -> HttpResponse:
+        if self.user is None:
+            return self.get(request)
+        login(request, self.user, backend="members.backends.ModelBackend")
+        messages.success(request, f"Welcome back to {settings.PUBLICATION_NAME}.")
+        return redirect("members:account")
 
 
 @login_required

@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
+    "django.contrib.humanize",
     "allauth",
     "allauth.account",
 ]
@@ -274,11 +275,19 @@ SEARCH_TIMEOUT_MS = env_int("SEARCH_TIMEOUT_MS", 2000)
 MEMBERS_PREVIEW_PARAGRAPHS = env_int("MEMBERS_PREVIEW_PARAGRAPHS", 2)
 
 # The Member Waitlist: applications a client address may send per window, and how long
-# an invitation link stays valid.
+# each emailed link stays valid (seconds).
 APPLICATION_RATE_LIMIT = env_int("APPLICATION_RATE_LIMIT", 5)
 APPLICATION_EMAIL_RATE_LIMIT = env_int("APPLICATION_EMAIL_RATE_LIMIT", 3)
 APPLICATION_RATE_WINDOW = env_int("APPLICATION_RATE_WINDOW", 60 * 60)
+# An application counts once its address is confirmed; unconfirmed ones are purged after this.
+CONFIRMATION_MAX_AGE = env_int("CONFIRMATION_MAX_AGE", 2 * 24 * 60 * 60)
+# The link to an applicant's own page, in every email about their application.
+APPLICATION_LINK_MAX_AGE = env_int("APPLICATION_LINK_MAX_AGE", 30 * 24 * 60 * 60)
+# The login link emailed to a member who applies again.
+LOGIN_LINK_MAX_AGE = env_int("LOGIN_LINK_MAX_AGE", 60 * 60)
 INVITATION_MAX_AGE = env_int("INVITATION_MAX_AGE", 7 * 24 * 60 * 60)
+# A declined applicant may apply again this many days after the decision.
+REAPPLY_AFTER_DAYS = env_int("REAPPLY_AFTER_DAYS", 180)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SHARED_CACHE = env_str("REDIS_URL") or env_str("CACHE_URL")

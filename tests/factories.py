@@ -9,7 +9,9 @@ from django.utils import timezone
 from PIL import Image
 
 from articles.models import Article, Byline, Contributor, PullQuote, Topic
-from members.models import Application, Membership, Tier, User
+from members import emails
+from members.models import Application, Membership, Submission, Tier, User
+from outbox.models import Email
 
 _numbers = itertools.count(1)
 
@@ -66,6 +68,15 @@ def make_tier(**fields) -> Tier:
 
 
 def make_application(**fields) -> Application:
+    return Application.objects.create(**answers(fields))
+
+
+def make_submission(**fields) -> Submission:
+    """A form sent but not yet confirmed by its emailed link."""
+    return Submission.objects.create(**answers(fields))
+
+
+def answers(fields: dict) -> dict:
     n = next(_numbers)
     fields.setdefault("full_name", f"Applicant Number{n}")
     fields.setdefault("email", f"applicant{n}@example.com")
@@ -76,7 +87,7 @@ def make_application(**fields) -> Application:
     fields.setdefault("consent", True)
     if "tier" not in fields:
         fields["tier"] = make_tier()
-    return Application.objects.create(**fields)
+    return fields
 
 
 def make_member(tier: Tier | None = None, *, email: str | None = None, **membership) -> User:
@@ -101,3 +112,9 @@ def application_answers(package: Tier, **overrides) -> dict:
         "website": "",
     }
     return {**data, **overrides}
+
+
+def member_note(address: str) -> Email:
+    """Queue the simplest email there is, the note to a member who applied again: for
+    tests of the queue itself."""
+    return emails.already_a_member(User.objects.create_user(address))

@@ -5,11 +5,13 @@ from playwright.sync_api import Browser, Page, expect
 
 from members.models import Tier
 from tests.e2e.conftest import PHONE, Watcher, latest_mail_link, tab_through
+from tests.factories import application_answers, make_application, make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 PASSWORD = "a sturdy passphrase 42"
 FIELDS = ["full_name", "email", "organisation", "role", "link", "tier", "reason", "heard_from",
           "consent", "submit"]  # fmt: skip
+OWN_FIELDS = ["full_name", "organisation", "role", "link", "tier", "reason", "heard_from", "submit"]
 
 
 def test_an_applicant_becomes_a_member(
@@ -48,8 +50,29 @@ def test_an_applicant_becomes_a_member(
     page.select_option("select[name=heard_from]", "friend")
     page.check("input[name=consent]")
     page.get_by_role("button", name="Send my application").click()
-    expect(page.get_by_role("heading", level=1)).to_have_text("Thank you for applying")
-    applicant.check("thanks")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    applicant.check("check-inbox")
+
+    mail_dir, here = settings.EMAIL_FILE_PATH, site.replace(".", r"\.")
+    page.goto(latest_mail_link(mail_dir, here + r"/membership/confirm/\S+/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your application")
+    applicant.check("confirm")
+    page.get_by_role("button", name="Confirm my application").click()
+    expect(page).to_have_url(site + "/membership/application/")
+    expect(page.locator(".message")).to_contain_text("your application is confirmed and in line")
+    expect(page.locator(".application-status__place")).to_have_text(
+        "You are 1st in line for Insider."
+    )
+    tab_through(page, OWN_FIELDS)
+    applicant.check("own-page")
+    page.fill("input[name=role]", "")
+    page.get_by_role("button", name="Save my changes").click()
+    expect(page.locator(".errorlist", has_text="Tell us what you do there.")).to_be_visible()
+    applicant.check("own-page-errors")
+    page.fill("input[name=role]", "Rear admiral, retired")
+    page.get_by_role("button", name="Save my changes").click()
+    expect(page.locator(".message")).to_have_text("Your changes are saved.")
+    expect(page.locator("input[name=role]")).to_have_value("Rear admiral, retired")
 
     staff_page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     staff = Watcher(staff_page, "staff")
@@ -61,11 +84,13 @@ def test_an_applicant_becomes_a_member(
     staff_page.get_by_role("link", name="Applications").first.click()
     expect(staff_page.locator("#content h1")).to_have_text("Applications: 1 pending")
     staff.check("admin-applications")
-    row = staff_page.locator("#result_list tr", has_text="grace@example.com")
+    staff_page.goto(site + "/admin/members/tier/")
+    row = staff_page.locator("#result_list tr", has_text="Insider")
     row.locator("input[name=_selected_action]").check()
-    staff_page.select_option("select[name=action]", "approve")
+    staff_page.select_option("select[name=action]", "admit_next")
     staff_page.get_by_title("Run the selected action").click()
-    staff.check("admin-approve")
+    expect(staff_page.locator("#content ol")).to_contain_text("Grace Hopper <grace@example.com>")
+    staff.check("admin-admit-next")
     staff_page.get_by_role("button", name="Approve and send invitations").click()
     expect(staff_page.locator(".messagelist")).to_contain_text("Approved and invited: 1.")
     staff.check("admin-approved")
@@ -74,9 +99,11 @@ def test_an_applicant_becomes_a_member(
     expect(staff_page.locator("#result_list")).to_contain_text("grace@example.com")
     staff.check("admin-emails")
 
-    invitation = latest_mail_link(
-        settings.EMAIL_FILE_PATH, site.replace(".", r"\.") + r"/membership/welcome/\S+/"
-    )
+    page.reload()
+    expect(page.locator("#status-heading")).to_have_text("Approved")
+    applicant.check("own-page-approved")
+
+    invitation = latest_mail_link(mail_dir, here + r"/membership/welcome/\S+/")
     page.goto(invitation)
     expect(page.get_by_role("heading", level=1)).to_have_text("Set your password")
     tab_through(page, ["new_password1", "new_password2", "submit"])
@@ -124,3 +151,53 @@ def test_a_full_package_says_waitlist_only_on_a_phone(site, page: Page, watch):
     expect(insider.locator(".tier__waitlist")).to_contain_text("Waitlist only")
     expect(page.locator(".tier__waitlist")).to_have_count(1)
     phone.check("packages-waitlist-only")
+
+
+def test_an_applicant_asks_for_their_link_and_withdraws_on_a_phone(
+    site, page: Page, watch, settings
+):
+    make_application(email="ada@example.com", tier=Tier.objects.get(slug="reader"))
+    phone = watch("applicant-phone", PHONE)
+    phone.expect(410, "/membership/confirm/not-a-real-link/")
+    page.goto(site + "/membership/confirm/not-a-real-link/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("This link no longer works")
+    phone.check("link-expired")
+    page.goto(site + "/membership/application/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your application")
+    tab_through(page, ["email", "submit"])
+    phone.check("send-link")
+    page.fill("input[name=email]", "ADA@example.com")
+    page.get_by_role("button", name="Email me the link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    phone.check("link-sent")
+
+    here = site.replace(".", r"\.")
+    page.goto(latest_mail_link(settings.EMAIL_FILE_PATH, here + r"/membership/application/\S+/"))
+    expect(page).to_have_url(site + "/membership/application/")
+    phone.check("own-page")
+    page.get_by_role("link", name="Withdraw my application").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Withdraw your application?")
+    phone.check("withdraw")
+    page.get_by_role("button", name="Withdraw my application").click()
+    expect(page.locator("#status-heading")).to_have_text("Withdrawn")
+    phone.check("own-page-withdrawn")
+
+
+def test_a_member_who_applies_is_sent_a_login_link(site, page: Page, watch, settings):
+    make_member(email="ada@example.com", tier=Tier.objects.get(slug="reader"))
+    applicant = watch("applicant")
+    page.goto(site + "/membership/apply/")
+    for field, value in application_answers(Tier.objects.get(slug="reader")).items():
+        if field in ("full_name", "email", "organisation", "role", "reason"):
+            page.fill(f"[name={field}]", value)
+    page.select_option("select[name=heard_from]", "friend")
+    page.check("input[name=consent]")
+    page.get_by_role("button", name="Send my application").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+
+    here = site.replace(".", r"\.")
+    page.goto(latest_mail_link(settings.EMAIL_FILE_PATH, here + r"/membership/login/\S+/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log in")
+    applicant.check("login-link")
+    page.get_by_role("button", name="Log me in").click()
+    expect(page.locator("#membership-heading")).to_have_text("Reader membership")

@@ -1,14 +1,18 @@
+import time
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.core import mail
+from django.core import mail, signing
 from django.test import Client
 from django.utils import timezone
 
+from members import links
+from members.applications import purge_unconfirmed
 from members.approvals import approve_application
-from members.models import Application, Membership
+from members.models import Application, Membership, Submission
 from tests.factories import application_answers, make_application, make_member, make_tier
+from tests.members.waitlist import apply_and_confirm, confirm, emailed_link
 
 pytestmark = pytest.mark.django_db
 
@@ -42,31 +46,90 @@ def test_tier_in_the_address_is_preselected(client, tier):
     assert f'<option value="{tier.pk}" selected>Insider</option>' in response.content.decode()
 
 
-def test_a_valid_application_is_saved_thanked_and_confirmed_by_email(client, apply, tier):
+def test_the_form_keeps_nothing_staff_see_and_emails_a_link_to_confirm(client, apply, tier):
     response = apply(application_answers(tier, email="  Ada@Example.COM "))
 
     assert response.status_code == 302
     assert response["Location"] == "/membership/apply/thanks/"
+    assert not Application.objects.exists()
+    assert Submission.objects.get().email == "ada@example.com"
+    thanks = client.get(response["Location"]).content.decode()
+    assert "<h1>Check your inbox</h1>" in thanks
+    assert "Follow the link in it within 48 hours" in thanks
+    (confirmation,) = mail.outbox  # staff hear of it only once it is confirmed
+    assert confirmation.to == ["ada@example.com"]
+    assert confirmation.subject == "Confirm your application to The Ledger"
+    assert emailed_link("confirm").startswith("/membership/confirm/")
+
+
+def test_following_the_link_makes_the_application_and_tells_staff(client, apply, tier):
+    apply(application_answers(tier))
+    link = emailed_link("confirm")
+
+    page = client.get(link)
+    assert "Confirm my application" in page.content.decode()
+    assert not Application.objects.exists()  # a mail scanner that follows links confirms nothing
+
+    before = timezone.now()
+    response = confirm(client)
+
+    assert response["Location"] == "/membership/application/"
     application = Application.objects.get()
     assert (application.email, application.tier, application.status) == (
         "ada@example.com",
         tier,
         Application.Status.PENDING,
     )
-    thanks = client.get(response["Location"]).content.decode()
-    assert "Thank you for applying" in thanks
-    assert "updated that application" not in thanks
-
-    confirmation, notice = mail.outbox
-    assert confirmation.to == ["ada@example.com"]
-    assert confirmation.subject == "Your application to The Ledger"
-    assert "What happens next" in confirmation.body
-    html, mimetype = confirmation.alternatives[0]
-    assert mimetype == "text/html"
-    assert "<strong>What happens next:</strong>" in html
+    assert application.created_at >= before  # in line from the moment it was confirmed
+    assert not Submission.objects.exists()
+    received, notice = mail.outbox[1:]
+    assert received.subject == "Your application to The Ledger"
+    assert emailed_link("application", "ada@example.com").startswith("/membership/application/")
     assert notice.to == ["editors@example.com"]
     assert notice.subject.endswith("New application: Ada Reader (Insider)")
     assert f"/admin/members/application/{application.pk}/change/" in notice.body
+    own_page = client.get(response["Location"]).content.decode()
+    assert "Thank you: your application is confirmed and in line." in own_page
+
+
+def test_a_confirmation_link_works_once(client, apply, tier):
+    apply(application_answers(tier))
+    link = emailed_link("confirm")
+    confirm(client)
+
+    for again in (client.get(link), Client().post(link)):
+        assert again.status_code == 410
+        assert "<h1>This link no longer works</h1>" in again.content.decode()
+    assert Application.objects.count() == 1
+
+
+@pytest.mark.parametrize("spoil", [lambda link: link[:-3] + "xx/", lambda link: link[:-2] + "/"])
+def test_a_link_tampered_with_confirms_nothing(client, apply, tier, spoil):
+    apply(application_answers(tier))
+    response = client.post(spoil(emailed_link("confirm")))
+    assert response.status_code == 410
+    assert not Application.objects.exists()
+
+
+def test_a_confirmation_link_expires_after_its_time(client, apply, tier, monkeypatch):
+    two_days_ago = signing.b62_encode(int(time.time()) - 48 * 3600 - 1)
+    monkeypatch.setattr(links.CONFIRM, "timestamp", lambda: two_days_ago)
+    apply(application_answers(tier))
+    response = client.post(emailed_link("confirm"))
+    assert response.status_code == 410
+    assert "<h1>This link no longer works</h1>" in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_unconfirmed_submissions_are_purged_once_their_link_has_expired(apply, tier):
+    apply(application_answers(tier))
+    Submission.objects.update(created_at=timezone.now() - timedelta(hours=47))
+    assert purge_unconfirmed() == 0
+    Submission.objects.update(created_at=timezone.now() - timedelta(hours=48, seconds=1))
+
+    apply(application_answers(tier, email="grace@example.com"))  # purges on the way
+
+    assert list(Submission.objects.values_list("email", flat=True)) == ["grace@example.com"]
 
 
 @pytest.mark.parametrize(
@@ -110,7 +173,7 @@ def test_bad_answers_get_a_message_next_to_the_field_and_keep_what_was_typed(
     assert "Please check the answers marked below." in html
     if field != "full_name":
         assert 'value="Ada Reader"' in html
-    assert not Application.objects.exists()
+    assert not Submission.objects.exists()
     assert mail.outbox == []
 
 
@@ -123,14 +186,15 @@ def test_a_hidden_tier_cannot_be_chosen(client):
 
 
 def test_markup_in_answers_is_stored_as_text_and_shown_escaped(client, tier, staff_client):
-    client.post(
-        "/membership/apply/", application_answers(tier, full_name="<script>alert(1)</script>")
-    )
+    apply_and_confirm(client, application_answers(tier, full_name="<script>alert(1)</script>"))
     application = Application.objects.get()
     assert application.full_name == "<script>alert(1)</script>"
-    page = staff_client.get(f"/admin/members/application/{application.pk}/change/")
-    assert "<script>alert(1)</script>" not in page.content.decode()
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.content.decode()
+    for page in (
+        staff_client.get(f"/admin/members/application/{application.pk}/change/"),
+        client.get("/membership/application/"),
+    ):
+        assert "<script>alert(1)</script>" not in page.content.decode()
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.content.decode()
 
 
 def test_the_honeypot_thanks_a_bot_and_keeps_nothing(client, tier):
@@ -139,48 +203,100 @@ def test_the_honeypot_thanks_a_bot_and_keeps_nothing(client, tier):
     )
     assert response.status_code == 302
     assert response["Location"] == "/membership/apply/thanks/"
-    assert not Application.objects.exists()
+    assert not Submission.objects.exists()
     assert mail.outbox == []
 
 
-def test_applying_again_updates_the_pending_application_and_says_so_by_email_only(
-    client, apply, tier
-):
+def test_a_stranger_using_your_address_changes_nothing_and_learns_nothing(client, apply, tier):
+    """The first problem of issue 13: anyone could overwrite a pending or declined
+    application by sending the form with its address, and the page said it had."""
+    first = apply_and_confirm(Client(), application_answers(tier))
+    assert first["Location"] == "/membership/application/"
+    declined = make_application(
+        email="grace@example.com", tier=tier, status="declined", reviewed_at=timezone.now()
+    )
+    before = list(Application.objects.order_by("pk").values())
+    mail.outbox.clear()
+    fresh = apply(application_answers(tier, email="new@example.com"))
+    new_page = client.get(fresh["Location"]).content
+
+    for victim in ("ada@example.com", "grace@example.com"):
+        stranger = application_answers(
+            make_tier(), email=victim.upper(), full_name="Mallory", reason="x" * 40
+        )
+        response = apply(stranger)
+        assert client.get(response["Location"]).content == new_page
+
+    assert list(Application.objects.order_by("pk").values()) == before
+    assert [(m.to, m.subject) for m in mail.outbox[1:]] == [
+        (["ada@example.com"], "Confirm your application to The Ledger"),
+        (["grace@example.com"], "Confirm your application to The Ledger"),
+    ]
+    assert not any("Mallory" in m.body for m in mail.outbox)
+
+    # Even the mailbox's owner following the link keeps the application as it was.
+    owner = Client()
+    response = confirm(owner, "ada@example.com")
+    assert response["Location"] == "/membership/application/"
+    page = owner.get(response["Location"]).content.decode()
+    assert "so that application stands and your new answers were not kept" in page
+    assert 'value="Ada Reader"' in page
+    assert list(Application.objects.order_by("pk").values()) == before
+    assert declined.status == "declined"
+
+
+def test_a_declined_applicant_may_apply_again_after_the_wait(client, apply, tier, settings):
+    settings.REAPPLY_AFTER_DAYS = 180
+    declined = make_application(
+        email="ada@example.com",
+        tier=tier,
+        status="declined",
+        reviewed_at=timezone.now() - timedelta(days=179),
+    )
     apply(application_answers(tier))
-    first = client.get("/membership/apply/thanks/").content
-    apply(application_answers(tier, email="ADA@example.com", role="Director"))
-    again = client.get("/membership/apply/thanks/").content
+    response = confirm(client)
 
-    assert again == first  # the page tells nobody whether an address has applied
-    assert Application.objects.count() == 1
-    assert Application.objects.get().role == "Director"
-    assert mail.outbox[-1].subject == "We've updated your application to The Ledger"
-    assert len([m for m in mail.outbox if m.to == ["editors@example.com"]]) == 1
+    assert Application.objects.get() == declined
+    page = client.get(response["Location"]).content.decode()
+    wait_ends = timezone.localdate() + timedelta(days=1)
+    assert f"You are welcome to apply again from {wait_ends:%-d %B %Y}." in page
 
-
-def test_a_declined_applicant_who_applies_again_is_back_in_review(client, tier):
-    make_application(email="ada@example.com", status=Application.Status.DECLINED, tier=tier)
-    client.post("/membership/apply/", application_answers(tier))
-    assert Application.objects.get().status == Application.Status.PENDING
+    Application.objects.update(reviewed_at=timezone.now() - timedelta(days=181))
+    apply(application_answers(tier, role="Director"))
+    confirm(client)
+    again, earlier = Application.objects.all()
+    assert (again.status, again.role, earlier) == ("pending", "Director", declined)
 
 
-def test_a_members_email_is_told_to_log_in_by_email_and_the_page_reveals_nothing(
+def test_a_member_applying_is_emailed_a_login_link_and_the_page_reveals_nothing(
     client, apply, tier
 ):
-    make_member(email="ada@example.com")
+    member = make_member(email="ada@example.com")
+    new_page = client.get(apply(application_answers(tier, email="x@example.com"))["Location"])
+    mail.outbox.clear()
 
-    apply(application_answers(tier, email="Ada@example.com"))
-    response = client.get("/membership/apply/thanks/")
+    response = apply(application_answers(tier, email="Ada@example.com"))
 
-    html = response.content.decode()
-    assert "Thank you for applying" in html
-    assert "updated" not in html
-    assert not Application.objects.exists()
+    assert client.get(response["Location"]).content == new_page.content
+    assert (
+        not Application.objects.exists()
+        and not Submission.objects.exclude(email="x@example.com").exists()
+    )
     (message,) = mail.outbox
     assert message.to == ["ada@example.com"]
-    assert "already belongs to a member" in message.body
-    assert "http://127.0.0.1:8000/accounts/login/" in message.body
-    assert "http://127.0.0.1:8000/accounts/password/reset/" in message.body
+    assert "It already belongs to a member, so there is no need to apply." in message.body
+    link = emailed_link("login")
+    page = client.get(link)
+    assert "You will be logged in to The Ledger as <strong>ada@example.com</strong>." in (
+        page.content.decode()
+    )
+    assert client.get("/account/").status_code == 302  # following the link is not logging in
+    assert client.post(link)["Location"] == "/account/"
+    assert client.get("/account/").context["user"] == member
+
+    used = Client().post(link)
+    assert "<h1>This login link no longer works</h1>" in used.content.decode()
+    assert "_auth_user_id" not in used.client.session
 
 
 @pytest.mark.parametrize(
@@ -191,16 +307,18 @@ def test_a_members_email_is_told_to_log_in_by_email_and_the_page_reveals_nothing
     ],
 )
 def test_a_member_whose_membership_ended_may_apply_again_and_approval_renews_it(
-    apply, tier, staff_user, run_tasks, ended
+    client, tier, staff_user, run_tasks, ended
 ):
-    """The gate tells lapsed members to apply again; their application counts."""
+    """The third problem of issue 13: the gate told lapsed members to apply again, and
+    their application was dropped with an email saying they were members."""
     lapsed = make_member(email="ada@example.com", **ended)
 
-    apply(application_answers(tier, email="ADA@example.com"))
+    apply_and_confirm(client, application_answers(tier, email="ADA@example.com"))
 
     application = Application.objects.get()
     assert (application.email, application.status) == ("ada@example.com", "pending")
     assert [m.subject for m in mail.outbox] == [
+        "Confirm your application to The Ledger",
         "Your application to The Ledger",
         "[The Ledger] New application: Ada Reader (Insider)",
     ]
@@ -229,7 +347,7 @@ def test_applications_over_the_limit_get_a_429_that_says_when_to_try_again(clien
     assert response.status_code == 429
     assert 0 < int(response["Retry-After"]) <= settings.APPLICATION_RATE_WINDOW
     assert "Please try again in" in response.content.decode()
-    assert Application.objects.count() == 2
+    assert Submission.objects.count() == 2
     other_address = client.post(
         "/membership/apply/",
         application_answers(tier, email="b@example.com"),
@@ -243,7 +361,7 @@ def test_csrf_is_enforced(tier):
         "/membership/apply/", application_answers(tier)
     )
     assert response.status_code == 403
-    assert not Application.objects.exists()
+    assert not Submission.objects.exists()
 
 
 def test_other_methods_are_refused(client):
@@ -263,8 +381,8 @@ def test_one_email_applying_too_often_is_limited_whatever_the_address(client, ti
     assert "one email address" in response.content.decode()
 
 
-def test_markup_in_answers_is_escaped_in_the_html_email(apply, tier):
-    apply(application_answers(tier, full_name="<img src=x onerror=alert(1)>"))
-    html, _ = mail.outbox[0].alternatives[0]
+def test_markup_in_answers_is_escaped_in_the_html_email(client, tier):
+    apply_and_confirm(client, application_answers(tier, full_name="<img src=x onerror=alert(1)>"))
+    html, _ = mail.outbox[1].alternatives[0]
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html

@@ -1,14 +1,14 @@
-"""Simultaneous submissions and approvals on a real PostgreSQL leave exactly the rows they should."""
+"""Simultaneous confirmations and approvals on a real PostgreSQL leave exactly the rows they should."""
 
 import threading
 
 import pytest
 from django.db import connection
 
-from members.applications import submit_application
+from members.applications import confirm
 from members.approvals import Result, approve_application
 from members.models import Application, Membership, User
-from tests.factories import make_application, make_tier
+from tests.factories import make_application, make_submission, make_tier
 
 pytestmark = [
     pytest.mark.postgresql,
@@ -41,46 +41,32 @@ def all_at_once(work) -> list:
     return results
 
 
-def test_simultaneous_applications_from_one_email_make_one_row():
+def test_a_confirmation_link_followed_at_once_in_many_tabs_makes_one_application():
     tier = make_tier()
+    once = make_submission(tier=tier, email="same@example.com")
 
-    def apply(n: int):
-        return submit_application(
-            data={
-                "full_name": f"Same Person {n}",
-                "email": "same@example.com" if n % 2 else "SAME@example.com",
-                "organisation": "Org",
-                "role": "Role",
-                "link": "",
-                "tier": tier,
-                "reason": "Racing submissions from one person.",
-                "heard_from": "friend",
-                "consent": True,
-            }
-        )
-
-    all_at_once(apply)
+    results = all_at_once(lambda n: confirm(once))
 
     assert Application.objects.count() == 1
+    assert [r.created for r in results if r is not None] == [True]
+    assert results.count(None) == THREADS - 1
 
 
-def test_simultaneous_applications_from_different_emails_all_count():
+def test_simultaneous_confirmations_from_one_address_make_one_application():
     tier = make_tier()
-    all_at_once(
-        lambda n: submit_application(
-            data={
-                "full_name": f"Person {n}",
-                "email": f"person{n}@example.com",
-                "organisation": "Org",
-                "role": "Role",
-                "link": "",
-                "tier": tier,
-                "reason": "Many people applying at once.",
-                "heard_from": "friend",
-                "consent": True,
-            }
-        )
-    )
+    submissions = [make_submission(tier=tier, email="same@example.com") for _ in range(THREADS)]
+
+    results = all_at_once(lambda n: confirm(submissions[n]))
+
+    (application,) = Application.objects.all()
+    assert [r.created for r in results].count(True) == 1
+    assert {r.application.pk for r in results} == {application.pk}
+
+
+def test_simultaneous_confirmations_from_different_addresses_all_count():
+    tier = make_tier()
+    submissions = [make_submission(tier=tier) for _ in range(THREADS)]
+    all_at_once(lambda n: confirm(submissions[n]))
     assert Application.objects.count() == THREADS
 
 

@@ -5,15 +5,17 @@ host check ignores the port, so a forged `Host: testserver:6666` passes it).
 """
 
 import re
+from datetime import timedelta
 
 import pytest
 from allauth.account.adapter import get_adapter
 from allauth.core.context import request_context
 from django.core import mail
+from django.utils import timezone
 
 from members import emails
 from members.approvals import approve_application, decline_application, resend_invitation
-from tests.factories import make_application, make_member, make_tier
+from tests.factories import make_application, make_member, make_submission, make_tier
 from tests.worker import run_due_tasks
 
 pytestmark = pytest.mark.django_db
@@ -62,46 +64,82 @@ def html_of(message) -> str:
     return html
 
 
-def test_application_received(application):
-    emails.application_received(application, updated=False)
+OWN_PAGE = re.compile(r"/membership/application/[^/\s\"]+/")
+
+
+def test_confirm_application(insider):
+    """It carries nothing the sender typed but the address: not even the name."""
+    submission = make_submission(full_name="Mallory <b>Spam</b>", tier=insider)
+    emails.confirm_application(submission)
     message = only_email()
-    assert message.subject == "Your application to The Ledger"
+    assert message.to == [submission.email]
+    assert message.subject == "Confirm your application to The Ledger"
     assert message.reply_to == ["The Ledger <editors@example.com>"]
-    assert message.body == (
-        "Dear Ada Reader,\n\n"
-        "Thank you for applying to the Member Waitlist of The Ledger.\n\n"
-        "What happens next: our editors read every application themselves. If yours is "
-        "approved, we will email you an invitation to set a password and start reading with "
-        "the Insider package. If we cannot offer you a place, we will let you know.\n\n"
-        "There is nothing more you need to do for now.\n\n"
-        "The Ledger\nhttps://news.example.com/\n"
+    body = re.sub(r"/confirm/[^/]+/", "/confirm/TOKEN/", message.body)
+    assert body == (
+        "Hello,\n\n"
+        "Please confirm your application to the Member Waitlist of The Ledger, for the "
+        "Insider package. It counts, and takes its place in line, once you do:\n"
+        "https://news.example.com/membership/confirm/TOKEN/\n\n"
+        "The link works once and for 48 hours. If you did not apply, ignore this email: "
+        "nothing will be kept.\n\n"
+        "The Ledger\n"
     )
-    assert "<title>Your application to The Ledger</title>" in html_of(message)
+    assert "Mallory" not in message.body + html_of(message)
+    assert "<title>Confirm your application to The Ledger</title>" in html_of(message)
+    assert '">Confirm my application</a>' in html_of(message)
     assert_every_link_on_the_site(message)
 
 
-def test_application_updated(application):
-    emails.application_received(application, updated=True)
+def test_application_received(application):
+    emails.application_received(application)
     message = only_email()
-    assert message.subject == "We've updated your application to The Ledger"
-    assert message.body.startswith(
-        "Dear Ada Reader,\n\nWe've updated your application to the Member Waitlist of "
-        "The Ledger with the answers you just sent.\n\n"
+    assert message.subject == "Your application to The Ledger"
+    assert message.reply_to == ["The Ledger <editors@example.com>"]
+    assert OWN_PAGE.sub("/membership/application/TOKEN/", message.body) == (
+        "Dear Ada Reader,\n\n"
+        "Thank you for applying to the Member Waitlist of The Ledger. Your application is "
+        "confirmed and in line for the Insider package.\n\n"
+        "What happens next: our editors read every application themselves. If yours is "
+        "approved, we will email you an invitation to set a password and start reading. If we "
+        "cannot offer you a place, we will let you know.\n\n"
+        "See your application, change your answers or withdraw it:\n"
+        "https://news.example.com/membership/application/TOKEN/\n\n"
+        "The Ledger\nhttps://news.example.com/\n"
     )
-    assert "<title>We&#x27;ve updated your application to The Ledger</title>" in html_of(message)
+    assert "<title>Your application to The Ledger</title>" in html_of(message)
+    assert '">See your application</a>, change your answers or withdraw it.' in html_of(message)
+    assert_every_link_on_the_site(message)
+
+
+def test_application_link(application):
+    emails.application_link(application)
+    message = only_email()
+    assert message.subject == "The link to your application to The Ledger"
+    assert OWN_PAGE.sub("/membership/application/TOKEN/", message.body) == (
+        "Dear Ada Reader,\n\n"
+        "Here is the link to your application to The Ledger, as you asked:\n"
+        "https://news.example.com/membership/application/TOKEN/\n\n"
+        "It works for 30 days. If you did not ask for it, you can ignore this email.\n\n"
+        "The Ledger\n"
+    )
+    assert "<title>The link to your application to The Ledger</title>" in html_of(message)
+    assert_every_link_on_the_site(message)
 
 
 def test_already_a_member():
-    emails.already_a_member("ada@example.com")
+    emails.already_a_member(make_member(email="ada@example.com"))
     message = only_email()
     assert message.subject == "You're already a member of The Ledger"
-    assert message.body == (
+    body = re.sub(r"/login/[^/]+/[^/]+/", "/login/UID/TOKEN/", message.body)
+    assert body == (
         "Hello,\n\n"
         "Someone, probably you, just applied to the Member Waitlist of The Ledger with this "
-        "email address. This address already belongs to a member, so there is no need to "
-        "apply.\n\n"
-        "Log in: https://news.example.com/accounts/login/\n"
-        "Forgotten your password? Reset it: https://news.example.com/accounts/password/reset/\n\n"
+        "email address. It already belongs to a member, so there is no need to apply.\n\n"
+        "Log in with this link:\n"
+        "https://news.example.com/membership/login/UID/TOKEN/\n\n"
+        "It works once and for 60 minutes. Forgotten your password? Reset it: "
+        "https://news.example.com/accounts/password/reset/\n\n"
         "If this wasn't you, you can ignore this email.\n\n"
         "The Ledger\n"
     )
@@ -116,6 +154,7 @@ def test_invitation(application, staff_user, run_tasks):
     assert message.subject == "Welcome to The Ledger: your invitation"
     assert message.reply_to == ["The Ledger <editors@example.com>"]  # "reply to this email"
     body = re.sub(r"/welcome/[^/]+/[^/]+/", "/welcome/UID/TOKEN/", message.body)
+    body = OWN_PAGE.sub("/membership/application/TOKEN/", body)
     assert body == (
         "Dear Ada Reader,\n\n"
         "Your application has been approved: you are now a member of The Ledger, with the "
@@ -124,6 +163,7 @@ def test_invitation(application, staff_user, run_tasks):
         "https://news.example.com/membership/welcome/UID/TOKEN/\n\n"
         "The link works once and for 7 days. If it has expired, reply to this email and we "
         "will send a new one.\n\n"
+        "Your application: https://news.example.com/membership/application/TOKEN/\n\n"
         "The Ledger\n"
     )
     assert "<title>Welcome to The Ledger: your invitation</title>" in html_of(message)
@@ -135,19 +175,24 @@ def test_invitation(application, staff_user, run_tasks):
     assert only_email().subject == "Welcome to The Ledger: your invitation"
 
 
-def test_declined(application, staff_user, run_tasks):
+def test_declined(application, staff_user, run_tasks, settings):
+    settings.REAPPLY_AFTER_DAYS = 180
     decline_application(application, declined_by=staff_user, notify=True)
     run_tasks()
     message = only_email()
     assert message.subject == "Your application to The Ledger"
-    assert message.body == (
+    again = timezone.localdate() + timedelta(days=180)
+    assert OWN_PAGE.sub("/membership/application/TOKEN/", message.body) == (
         "Dear Ada Reader,\n\n"
         "Thank you for applying to the Member Waitlist of The Ledger. We are not able to offer "
-        "you a membership at this time.\n\n"
+        f"you a membership at this time. You are welcome to apply again from {again:%-d %B %Y}."
+        "\n\n"
         "You are welcome to keep reading our free essays at https://news.example.com/.\n\n"
+        "Your application: https://news.example.com/membership/application/TOKEN/\n\n"
         "The Ledger\n"
     )
     assert "<title>Your application to The Ledger</title>" in html_of(message)
+    assert_every_link_on_the_site(message)
 
 
 def test_the_managers_notice(application):

@@ -3,17 +3,16 @@ whom, shown read-only in the admin and exported with the applications."""
 
 import csv
 import io
-import re
 from datetime import timedelta
 
 import pytest
-from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
 from members.approvals import approve_application, decline_application, resend_invitation
 from members.models import Application, Event, Membership
 from tests.factories import application_answers, make_application, make_tier
+from tests.members.waitlist import apply_and_confirm, emailed_link
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a-long-and-new-password-42"
@@ -31,57 +30,60 @@ def test_an_application_and_its_membership_from_start_to_renewal(
 ):
     reader, insider = make_tier(name="Reader"), make_tier(name="Insider")
     applicant = Client()
-    applicant.post("/membership/apply/", application_answers(reader))
-    applicant.post("/membership/apply/", application_answers(insider))  # changed their mind
+    apply_and_confirm(applicant, application_answers(reader))
+    changed_mind = {**application_answers(insider), "role": "Director"}
+    applicant.post("/membership/application/", changed_mind)
     application = Application.objects.get()
 
     approve_application(application, approved_by=staff_user)
     run_tasks()
-    link = re.search(r"http://127\.0\.0\.1:8000(/membership/welcome/\S+/)", mail.outbox[-1].body)
-    form_url = applicant.get(link.group(1)).url
+    form_url = applicant.get(emailed_link("welcome")).url
     applicant.post(form_url, {"new_password1": PASSWORD, "new_password2": PASSWORD})
 
     membership = Membership.objects.get()
     change = f"/admin/members/membership/{membership.pk}/change/"
-    staff_client.post(
-        change,
-        {
-            "user": membership.user.pk,
-            "tier": reader.pk,
-            "status": "active",
-            "started_at_0": "2026-01-01",
-            "started_at_1": "00:00:00",
-        },
-    )
-    staff_client.post(
-        change,
-        {
-            "user": membership.user.pk,
-            "tier": reader.pk,
-            "status": "ended",
-            "started_at_0": "2026-01-01",
-            "started_at_1": "00:00:00",
-        },
-    )
-    applicant.post("/membership/apply/", application_answers(insider))  # lapsed: apply again
-    approve_application(application, approved_by=staff_user)
+    for status in ("active", "ended"):
+        staff_client.post(
+            change,
+            {
+                "user": membership.user.pk,
+                "tier": reader.pk,
+                "status": status,
+                "started_at_0": "2026-01-01",
+                "started_at_1": "00:00:00",
+            },
+        )
+    apply_and_confirm(Client(), application_answers(insider))  # lapsed: apply again
+    again = Application.objects.exclude(pk=application.pk).get()
+    approve_application(again, approved_by=staff_user)
 
     staff = staff_user.email
     assert record(application=application) == [
         ("applied", "applicant", None, ""),
-        ("changed", "applicant", None, ""),
+        ("changed", "applicant", None, "role, tier"),
         ("approved", "staff", staff, ""),
         ("membership_started", "staff", staff, "Insider"),
         ("invited", "system", None, ""),
         ("invitation_used", "applicant", None, ""),
-        ("changed", "applicant", None, ""),
-        ("approved", "staff", staff, ""),
-        ("membership_renewed", "staff", staff, "Insider"),
     ]
     assert record(application=None, user=membership.user) == [
         ("tier_changed", "staff", staff, "Insider → Reader"),
         ("membership_ended", "staff", staff, ""),
     ]  # fmt: skip
+    assert record(application=again) == [
+        ("applied", "applicant", None, ""),
+        ("approved", "staff", staff, ""),
+        ("membership_renewed", "staff", staff, "Insider"),
+    ]
+
+
+def test_a_withdrawal_is_recorded_as_the_applicants(client):
+    apply_and_confirm(client, application_answers(make_tier()))
+    client.post("/membership/application/withdraw/")
+    assert record() == [
+        ("applied", "applicant", None, ""),
+        ("withdrawn", "applicant", None, ""),
+    ]
 
 
 def test_declines_and_resends_say_who_and_how(staff_user):

@@ -8,6 +8,7 @@ from django.test import Client
 
 from members.models import Application
 from tests.factories import make_tier
+from tests.members.waitlist import confirm, emailed_link
 
 pytestmark = pytest.mark.django_db
 PASSWORD = "a sturdy passphrase 42"
@@ -39,8 +40,11 @@ def test_an_applicant_becomes_a_member_and_logs_in_again(staff_client, run_tasks
         follow=True,
     )
     run_tasks()
-    assert "Thank you for applying" in sent.content.decode()
+    assert "Check your inbox" in sent.content.decode()
     assert mail.outbox[0].to == ["grace@example.com"]
+    own_page = confirm(applicant, "grace@example.com")
+    page = applicant.get(own_page["Location"]).content.decode()
+    assert "You are 1st in line for Insider." in page
 
     application = Application.objects.get(email="grace@example.com")
     staff_client.post(
@@ -48,9 +52,8 @@ def test_an_applicant_becomes_a_member_and_logs_in_again(staff_client, run_tasks
         {"action": "approve", "_selected_action": [application.pk], "confirm": "yes"},
     )
     run_tasks()
-    invitation = mail.outbox[-1]
-    assert invitation.to == ["grace@example.com"]
-    link = re.search(r"http://127\.0\.0\.1:8000(\S+)", invitation.body).group(1)
+    assert mail.outbox[-1].to == ["grace@example.com"]
+    link = emailed_link("welcome")
 
     set_password = applicant.get(link, follow=True)
     arrived = applicant.post(

@@ -15,9 +15,10 @@ from django.db import connection
 
 from members import emails
 from members.approvals import approve_application
+from members.models import User
 from outbox.models import Email
 from outbox.tasks import queue_many
-from tests.factories import application_answers, make_application, make_tier
+from tests.factories import application_answers, make_application, make_tier, member_note
 from tests.outbox.smtp import BlackHole, MailServer, wait_for
 from tests.worker import worker_process
 
@@ -40,7 +41,7 @@ def server():
 
 
 def test_emails_queued_while_the_server_is_down_go_out_once_it_is_up(server):
-    queued = [emails.already_a_member(f"reader{n}@example.com") for n in range(5)]
+    queued = [member_note(f"reader{n}@example.com") for n in range(5)]
 
     with worker_process(**server.settings(), **FAST):  # nothing listens on the port yet
         wait_for(
@@ -122,7 +123,6 @@ def test_a_server_that_never_answers_holds_no_page_and_the_worker_moves_on(
     # The site itself points at the black hole too, with the production timeout.
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", hole.port, 10
-    settings.MANAGERS = [("", "editors@example.com")]
     tier = make_tier()
 
     thanked, took = timed(
@@ -160,8 +160,8 @@ def test_a_server_that_never_answers_holds_no_page_and_the_worker_moves_on(
                 server.stop()
     finally:
         hole.close()
-    # The thanks, the managers' notice, two invitations, the resent one and the refusal.
-    assert len(server.received) == Email.objects.count() == 6
+    # The confirmation link, two invitations, the resent one and the refusal.
+    assert len(server.received) == Email.objects.count() == 5
 
 
 CHANGELIST = "/admin/members/application/"
@@ -170,7 +170,7 @@ CHANGELIST = "/admin/members/application/"
 def test_a_worker_killed_mid_batch_loses_nothing(server):
     server.delay = 0.05  # slow enough to kill the worker in the middle of the batch
     server.start()
-    queued = [emails.already_a_member(f"reader{n}@example.com") for n in range(40)]
+    queued = [member_note(f"reader{n}@example.com") for n in range(40)]
 
     with worker_process(**server.settings(), **FAST) as first:
         wait_for(lambda: len(server.received) >= 10)
@@ -215,7 +215,7 @@ def take_the_database_away(seconds: float) -> None:
 def test_the_worker_waits_for_the_database_and_carries_on(server):
     server.delay = 0.1
     server.start()
-    queued = [emails.already_a_member(f"reader{n}@example.com") for n in range(30)]
+    queued = [member_note(f"reader{n}@example.com") for n in range(30)]
 
     with worker_process(**server.settings(), **FAST) as worker:
         wait_for(lambda: len(server.received) >= 5)
@@ -235,8 +235,9 @@ def test_a_batch_that_outlasts_the_lease_is_not_taken_over_by_another_worker(ser
     renewing its emails, so none goes twice."""
     server.delay = 0.25
     server.start()
+    members = [User.objects.create_user(f"reader{n}@example.com") for n in range(20)]
     queued = queue_many(
-        [Email(kind="already_member", to=f"reader{n}@example.com", subject="S") for n in range(20)]
+        [Email(kind="already_member", to=m.email, subject="S", user=m) for m in members]
     )
     slow = {**server.settings(), **FAST, "TASK_LEASE": "2"}
 

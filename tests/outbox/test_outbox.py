@@ -17,7 +17,14 @@ from members import emails
 from members.approvals import approve_application
 from outbox.models import Email
 from outbox.tasks import claim, describe, is_temporary, record_failure
-from tests.factories import make_application, make_member
+from tests.factories import (
+    application_answers,
+    make_application,
+    make_member,
+    make_tier,
+    member_note,
+)
+from tests.members.waitlist import apply
 
 pytestmark = pytest.mark.django_db
 
@@ -73,7 +80,7 @@ def test_an_email_for_a_decision_that_rolls_back_never_exists():
 
 
 def test_a_sent_email_carries_its_records_message_id_and_reply_to(run_tasks):
-    email = emails.already_a_member("ada@example.com")
+    email = member_note("ada@example.com")
     run_tasks()
     (message,) = mail.outbox
     assert message.extra_headers["Message-ID"] == f"<{email.message_id}@news.example.com>"
@@ -87,7 +94,7 @@ def site_url(settings):
 
 
 def test_of_two_workers_that_read_the_same_email_only_one_sends_it():
-    email = emails.already_a_member("ada@example.com")
+    email = member_note("ada@example.com")
     first, second = claim([email.pk]), claim([email.pk])
     assert [claimed.attempts for claimed in first] == [1]
     assert second == []
@@ -95,7 +102,7 @@ def test_of_two_workers_that_read_the_same_email_only_one_sends_it():
 
 def test_an_email_whose_worker_died_is_claimed_again_after_the_lease(settings):
     settings.TASK_LEASE = 120
-    email = emails.already_a_member("ada@example.com")
+    email = member_note("ada@example.com")
     assert len(claim([email.pk])) == 1
     DBTaskResult.objects.all().delete()
 
@@ -110,7 +117,7 @@ def test_an_email_whose_worker_died_is_claimed_again_after_the_lease(settings):
 
 
 def test_a_worker_that_died_on_the_last_attempt_leaves_the_email_failed(settings):
-    email = emails.already_a_member("ada@example.com")
+    email = member_note("ada@example.com")
     Email.objects.filter(pk=email.pk).update(
         state="sending", attempts=6, attempted_at=timezone.now() - timedelta(hours=1)
     )
@@ -121,7 +128,7 @@ def test_a_worker_that_died_on_the_last_attempt_leaves_the_email_failed(settings
 
 def test_temporary_failures_are_retried_after_each_delay_then_fail(settings):
     settings.EMAIL_RETRY_DELAYS = [60, 300]
-    email = emails.already_a_member("ada@example.com")
+    email = member_note("ada@example.com")
     DBTaskResult.objects.all().delete()
 
     for attempt, delay in [(1, 60), (2, 300)]:
@@ -148,7 +155,7 @@ def test_temporary_failures_are_retried_after_each_delay_then_fail(settings):
 
 
 def test_a_permanent_failure_is_not_retried():
-    email = emails.already_a_member("ada@example.com")
+    email = member_note("ada@example.com")
     DBTaskResult.objects.all().delete()
     refused = smtplib.SMTPRecipientsRefused({"ada@example.com": (550, b"No such mailbox")})
     assert record_failure(claim([email.pk])[0], refused) == "failed"
@@ -176,9 +183,12 @@ def stored(email: Email) -> str:
 
 
 def test_no_record_holds_a_way_into_an_account(run_tasks, staff_user):
-    """Invitation, password reset, login code and email confirmation: each secret the
-    member receives appears in no email record."""
-    member = make_member(email="ada@example.com")
+    """Invitation, password reset, login code, email confirmation, a member's login link,
+    an application's confirmation link and its own page's link (in the invitation): each
+    secret appears in no email record."""
+    member = make_member(email="ada@example.com", tier=make_tier())
+    Client().post("/membership/apply/", application_answers(member.membership.tier))
+    apply(Client(), application_answers(member.membership.tier, email="bob@example.com"))
     Client().post("/accounts/password/reset/", {"email": "ada@example.com"})
     Client().post("/accounts/login/code/", {"email": "ada@example.com"})
     logged_in = Client()
@@ -192,8 +202,11 @@ def test_no_record_holds_a_way_into_an_account(run_tasks, staff_user):
         secrets += re.findall(r"/key/[0-9a-z]+-(\S+?)/", message.body)
         secrets += re.findall(r"/confirm-email/(\S+?)/", message.body)
         secrets += re.findall(r"/welcome/\S+?/(\S+?)/", message.body)
+        secrets += re.findall(r"/membership/login/\S+?/(\S+?)/", message.body)
+        secrets += re.findall(r"/membership/confirm/(\S+?)/", message.body)
+        secrets += re.findall(r"/membership/application/(\S+?)/", message.body)
         secrets += re.findall(r"^([A-Z]{4}-[A-Z]{4})$", message.body, re.M)
-    assert len(secrets) == 4, secrets
+    assert len(secrets) == 7, secrets
     records = " ".join(stored(email) for email in Email.objects.all())
     for secret in secrets:
         assert secret not in records
@@ -212,9 +225,9 @@ CHANGELIST = "/admin/outbox/email/"
 
 
 def test_staff_see_emails_by_state_and_kind_and_the_late_ones(staff_client):
-    sent = emails.already_a_member("sent@example.com")
-    failed = emails.already_a_member("failed@example.com")
-    late = emails.already_a_member("late@example.com")
+    sent = member_note("sent@example.com")
+    failed = member_note("failed@example.com")
+    late = member_note("late@example.com")
     Email.objects.filter(pk=sent.pk).update(state="sent")
     Email.objects.filter(pk=failed.pk).update(state="failed", last_error="SMTPDataError 554")
     Email.objects.filter(pk=late.pk).update(created_at=timezone.now() - timedelta(minutes=16))
@@ -239,9 +252,9 @@ def test_staff_see_emails_by_state_and_kind_and_the_late_ones(staff_client):
 def test_send_again_retries_a_failed_email_resends_a_sent_one_and_leaves_the_rest(
     staff_client, run_tasks
 ):
-    failed = emails.already_a_member("failed@example.com")
-    sent = emails.already_a_member("sent@example.com")
-    waiting = emails.already_a_member("waiting@example.com")
+    failed = member_note("failed@example.com")
+    sent = member_note("sent@example.com")
+    waiting = member_note("waiting@example.com")
     Email.objects.filter(pk=failed.pk).update(state="failed", attempts=1, last_error="X")
     Email.objects.filter(pk=sent.pk).update(state="sent", attempts=1)
     DBTaskResult.objects.all().delete()
@@ -264,5 +277,5 @@ def test_send_again_retries_a_failed_email_resends_a_sent_one_and_leaves_the_res
 
 
 def test_readers_cannot_see_the_emails(reader_client):
-    emails.already_a_member("ada@example.com")
+    member_note("ada@example.com")
     assert reader_client.get(CHANGELIST).status_code == 302

@@ -11,11 +11,21 @@ from collections import deque
 from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 from articles.models import Article
+from members import links
 from members.models import Membership
-from tests.factories import make_article, make_contributor, make_member, make_tier, make_topic
+from tests.factories import (
+    make_application,
+    make_article,
+    make_contributor,
+    make_member,
+    make_submission,
+    make_tier,
+    make_topic,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -71,10 +81,26 @@ VISIBLE = {
 }
 
 
+def waitlist_pages() -> list[str]:
+    """The applicant's pages, which no link from the front page reaches: an own page
+    (opened by its link, which the crawl follows first), a confirmation link and the rest."""
+    application = make_application(tier=make_tier(name="Applied for", rank=2))
+    return [
+        links.application_url(application).removeprefix(settings.SITE_URL),
+        "/membership/application/",
+        "/membership/application/withdraw/",
+        links.confirmation_url(make_submission()).removeprefix(settings.SITE_URL),
+        "/membership/confirm/expired/",
+        "/membership/apply/thanks/",
+        "/membership/application/link/sent/",
+        "/membership/login/MQ/expired/",
+    ]
+
+
 def crawl(client: Client) -> list[tuple[str, str]]:
     """Every reachable response as (what was asked, body and headers as text)."""
     seen: set[str] = set()
-    queue = deque(["/", "/feed/", "/sitemap.xml", "/robots.txt"])
+    queue = deque([*waitlist_pages(), "/", "/feed/", "/sitemap.xml", "/robots.txt"])
     queue.extend(f"/search/?q={word}" for word in SENTINELS.values())
     queue.extend(["/search/?q=hidden+truth", "/search/?q=Quoted"])
     responses = []
@@ -98,6 +124,8 @@ def crawl(client: Client) -> list[tuple[str, str]]:
             if parsed.netloc == "testserver":
                 queue.append(parsed.path + (f"?{parsed.query}" if parsed.query else ""))
     assert len(seen) > 15, seen  # the crawl really went round the site
+    own_page = dict(responses)["GET /membership/application/"]
+    assert "<h1>Your application</h1>" in own_page and "Save my changes" in own_page
     return responses
 
 
