@@ -1,9 +1,11 @@
+import io
 import time
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
 from django.core import mail, signing
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
@@ -11,7 +13,13 @@ from members import links
 from members.applications import purge_unconfirmed
 from members.approvals import approve_application
 from members.models import Application, Membership, Submission
-from tests.factories import application_answers, make_application, make_member, make_tier
+from tests.factories import (
+    application_answers,
+    make_application,
+    make_member,
+    make_submission,
+    make_tier,
+)
 from tests.members.waitlist import apply_and_confirm, confirm, emailed_link
 
 pytestmark = pytest.mark.django_db
@@ -130,6 +138,15 @@ def test_unconfirmed_submissions_are_purged_once_their_link_has_expired(apply, t
     apply(application_answers(tier, email="grace@example.com"))  # purges on the way
 
     assert list(Submission.objects.values_list("email", flat=True)) == ["grace@example.com"]
+
+
+def test_the_daily_purge_deletes_expired_submissions_on_a_quiet_site(tier):
+    make_submission(tier=tier, created_at=timezone.now() - timedelta(days=3))
+    make_submission(tier=tier, email="fresh@example.com")
+    out = io.StringIO()
+    call_command("purge_unconfirmed", stdout=out)
+    assert out.getvalue() == "Unconfirmed submissions deleted: 1\n"
+    assert list(Submission.objects.values_list("email", flat=True)) == ["fresh@example.com"]
 
 
 @pytest.mark.parametrize(
