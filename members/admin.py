@@ -306,7 +306,11 @@ class ApplicationAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
     list_select_related = ["tier"]
     show_full_result_count = False
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    formfield_overrides = {
+        models.URLField: {"assume_scheme": "https"},
+        # Staff correcting an address store it canonical, as the form does.
+        models.EmailField: {"form_class": AddressField},
+    }
     actions = ["approve", "decline", "decline_with_email", "resend", "export_csv"]
     inlines = [EventInline, EmailInline]
     readonly_fields = [

@@ -270,3 +270,23 @@ def test_staff_see_the_addresses_earlier_applications(staff_client, insider):
     assert f'<a href="/admin/members/application/{earlier.pk}/change/">' in page
     assert "· Declined · Insider</a>" in page
     assert page.count("· Insider</a>") == 1
+
+
+def test_staff_correcting_an_address_store_it_canonical(staff_client, insider):
+    application = make_application(email="ada@example.com", tier=insider)
+    answers = {field: getattr(application, field) for field in Application.FIELDS}
+    staff_client.post(
+        f"/admin/members/application/{application.pk}/change/",
+        {
+            **answers,
+            "tier": insider.pk,
+            "email": " Ada.Lovelace@EXAMPLE.com",
+            "review_notes": "",
+            "events-TOTAL_FORMS": 0,
+            "events-INITIAL_FORMS": 0,
+            "emails-TOTAL_FORMS": 0,
+            "emails-INITIAL_FORMS": 0,
+        },
+    )
+    application.refresh_from_db()
+    assert application.email == "ada.lovelace@example.com"
