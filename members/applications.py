@@ -1,7 +1,7 @@
 """The Member Waitlist trusts only the mailbox: a filled-in form is a submission, and
 only following the link emailed to its address makes it an application staff see.
 
-After that the applicant looks after it on their own page (members/links.py): change
+After that the applicant looks after it on their own page (members/applicant.py): change
 their answers while it waits, or withdraw it. A second submission never changes an
 application; its link opens the one the address already has.
 """
