@@ -1,7 +1,7 @@
 """Who may read which post in full: the one place the rule is written.
 
 Every surface asks this module: the post page (through the gate middleware),
-search, the feed and structured data. `decide` judges one post for one reader;
+search, the feed, structured data and the members' letter. `decide` judges one post for one reader;
 `readable` is the same rule as a query, for searching many posts at once.
 """
 
@@ -57,7 +57,7 @@ class Access:
 def reader_for(request: HttpRequest) -> Reader:
     """The reader behind a request, worked out once and kept on the request."""
     if not hasattr(request, "_reader"):
-        request._reader = _load_reader(request.user)
+        request._reader = reader_of(request.user)
     return request._reader
 
 
@@ -98,7 +98,16 @@ def readable(reader: Reader) -> Q:
     return rule
 
 
-def _load_reader(user) -> Reader:
+def members_reading(article: Article) -> Q:
+    """`decide(...).allowed` for members, as a filter on User: those whose current
+    membership includes the post (for emailing it to exactly them)."""
+    current = Membership.objects.current()
+    if article.visibility == Article.Visibility.TIER:
+        current = current.filter(tier__rank__gte=article.minimum_tier.rank)
+    return Q(membership__in=current)
+
+
+def reader_of(user) -> Reader:
     if not user.is_authenticated:
         return VISITOR
     users = get_user_model()

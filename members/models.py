@@ -53,6 +53,12 @@ class User(AbstractUser):
 
     username = None
     email = models.EmailField("email address", max_length=254, unique=True)
+    receives_letter = models.BooleanField(
+        "receives the members' letter",
+        default=True,
+        help_text="Members choose on their account page; a hard bounce or a spam complaint "
+        "turns it off.",
+    )
 
     objects = UserManager()
 

@@ -119,6 +119,17 @@ class LoginLinkView(View):
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        wanted = request.POST.get("receives_letter") == "on"
+        User.objects.filter(pk=request.user.pk).update(receives_letter=wanted)
+        messages.success(
+            request,
+            "You will receive the members' letter."
+            if wanted
+            else "We will send you no more letters.",
+        )
+        return redirect("members:account")
     membership = Membership.objects.select_related("tier").filter(user=request.user).first()
     return render(request, "members/account.html", {"membership": membership})

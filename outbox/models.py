@@ -33,6 +33,7 @@ class Email(models.Model):
         SENDING = "sending"
         SENT = "sent"
         FAILED = "failed"
+        CANCELLED = "cancelled"  # no longer wanted when its turn came (outbox.tasks.Cancelled)
 
     kind = models.CharField(max_length=60)
     to = models.EmailField(max_length=254)

@@ -14,7 +14,7 @@ import logging
 import smtplib
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from itertools import groupby
 from operator import attrgetter
@@ -35,26 +35,38 @@ logger = logging.getLogger(__name__)
 class Rendered:
     text: str
     html: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class Cancelled(Exception):
+    """Raised by a renderer: this email is no longer wanted (its reader unsubscribed, say)."""
 
 
 @dataclass(frozen=True)
 class Kind:
     render: Callable[[Email], Rendered]
     on_sent: Callable[[list[Email]], None] | None = None
+    # Told of each email of the kind that failed for good or was cancelled, and why.
+    on_failed: Callable[[Email, Exception], None] | None = None
 
 
 KINDS: dict[str, Kind] = {}
 # Emails queued together go out in tasks of this many, over one connection to the server.
 BATCH = 50
 # Every relation a kind's renderer reads, fetched with the email in one query.
-RELATED = ["application__tier", "application__user__membership__tier", "user"]
+RELATED = [
+    "application__tier",
+    "application__user__membership__tier",
+    "user__membership__tier",
+    "user__contributor",
+]
 
 
-def kind(name: str, *, on_sent: Callable[[list[Email]], None] | None = None):
+def kind(name: str, *, on_sent=None, on_failed=None):
     """Register how emails of kind `name` are rendered (and what follows their sending)."""
 
     def register(render: Callable[[Email], Rendered]) -> Callable[[Email], Rendered]:
-        KINDS[name] = Kind(render, on_sent)
+        KINDS[name] = Kind(render, on_sent, on_failed)
         return render
 
     return register
@@ -173,9 +185,11 @@ def message(email: Email, connection) -> EmailMultiAlternatives:
         body=rendered.text,
         to=[email.to],
         reply_to=[settings.EMAIL_REPLY_TO],
-        headers={"Message-ID": email.message_id_header},
+        headers={"Message-ID": email.message_id_header, **rendered.headers},
         connection=connection,
     )
+    # Echoed back by an email service's tracking webhooks (django-anymail), to find it.
+    message.metadata = {"email": str(email.message_id)}
     if rendered.html:
         message.attach_alternative(rendered.html, "text/html")
     return message
@@ -240,6 +254,14 @@ def record_failure(email: Email, error: Exception) -> str:
     described = describe(error)
     delays = settings.EMAIL_RETRY_DELAYS
     this_attempt = Email.objects.filter(pk=email.pk, attempts=email.attempts)
+    on_failed = KINDS[email.kind].on_failed
+    if isinstance(error, Cancelled):
+        with transaction.atomic():
+            this_attempt.update(state=Email.State.CANCELLED, last_error=str(error)[:200])
+            if on_failed:
+                on_failed(email, error)
+        logger.info("Email %s (%s) cancelled: %s", email.pk, email.kind, error)
+        return "cancelled"
     if is_temporary(error) and email.attempts <= len(delays):
         retry_at = timezone.now() + timedelta(seconds=delays[email.attempts - 1])
         with transaction.atomic():
@@ -255,7 +277,10 @@ def record_failure(email: Email, error: Exception) -> str:
             described,
         )
         return "retrying"
-    this_attempt.update(state=Email.State.FAILED, last_error=described)
+    with transaction.atomic():
+        this_attempt.update(state=Email.State.FAILED, last_error=described)
+        if on_failed:
+            on_failed(email, error)
     if isinstance(error, OSError):  # the mail server's answer: ours to report, not a bug
         logger.error("Email %s (%s) failed: %s", email.pk, email.kind, described)
     else:

@@ -50,6 +50,26 @@ def env_seconds_list(name: str, default: str) -> list[int]:
     return [int(item) for item in items]
 
 
+WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+
+
+def env_weekday(name: str, default: str) -> int:
+    """A day of the week by its English name, as Python numbers them (Monday is 0)."""
+    value = env_str(name, default).strip().lower()
+    if value not in WEEKDAYS:
+        raise ImproperlyConfigured(f"{name} must be a day of the week, like friday, not {value!r}.")
+    return WEEKDAYS.index(value)
+
+
+def env_clock(name: str, default: str) -> tuple[int, int]:
+    """A time of day as HH:MM (24-hour)."""
+    value = env_str(name, default).strip()
+    hours, _, minutes = value.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ImproperlyConfigured(f"{name} must be a time like 08:00, not {value!r}.")
+    return int(hours), int(minutes)
+
+
 DEBUG = env_bool("DEBUG", True)
 
 SECRET_KEY = env_str("SECRET_KEY")
@@ -76,6 +96,7 @@ INSTALLED_APPS = [
     "publication",
     "members",
     "articles",
+    "letters",
     # Before django_tasks_db, so its db_worker (the upstream one, made safe to kill) wins.
     "outbox",
     "django_tasks",
@@ -265,6 +286,18 @@ EMAIL_RETRY_DELAYS = env_seconds_list("EMAIL_RETRY_DELAYS", "60,300,1800,7200,43
 TASK_LEASE = env_int("TASK_LEASE", 12 * EMAIL_TIMEOUT)
 # /healthz?queue=1 answers 503 once a due task has waited this long: no worker is running.
 QUEUE_MAX_AGE = env_int("QUEUE_MAX_AGE", 5 * 60)
+# The weekly members' letter: the day (monday … sunday) and time (HH:MM, the site's
+# time zone) it goes out, with the posts published since the last one.
+LETTER_WEEKDAY = env_weekday("LETTER_WEEKDAY", "friday")
+LETTER_TIME = env_clock("LETTER_TIME", "08:00")
+# django-anymail, when mail goes through an email service: every ANYMAIL_<NAME> variable
+# is its <NAME> setting (ANYMAIL_WEBHOOK_SECRET, ANYMAIL_MAILGUN_WEBHOOK_SIGNING_KEY, ...),
+# and its webhooks at /anymail/<service>/tracking/ report bounces and complaints.
+ANYMAIL = {
+    name.removeprefix("ANYMAIL_"): value
+    for name, value in os.environ.items()
+    if name.startswith("ANYMAIL_") and value
+}
 # Staff told of each new application: comma-separated addresses.
 MANAGERS = [("", address) for address in env_list("MANAGERS")]
 

@@ -21,6 +21,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("", include("members.urls")),
+    path("", include("letters.urls")),
+    # Email services' delivery reports (bounces, complaints), checked by django-anymail.
+    path("anymail/", include("anymail.urls")),
     path("healthz", views.healthz, name="healthz"),
     path(
         "robots.txt",

@@ -163,6 +163,8 @@ def test_invitation(application, staff_user, run_tasks):
         "https://news.example.com/membership/welcome/UID/TOKEN/\n\n"
         "The link works once and for 7 days. If it has expired, reply to this email and we "
         "will send a new one.\n\n"
+        "As a member you will receive our members' letter by email: new posts, and a weekly "
+        "letter. You can turn it off on your account page, or from any letter.\n\n"
         "Your application: https://news.example.com/membership/application/TOKEN/\n\n"
         "The Ledger\n"
     )

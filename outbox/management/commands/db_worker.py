@@ -24,6 +24,8 @@ from django_tasks_db.management.commands import db_worker as upstream
 from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
+from outbox.signals import worker_started
+
 logger = logging.getLogger("outbox.worker")
 
 REAP_EVERY = timedelta(minutes=1)  # or every TASK_LEASE, if that is shorter
@@ -53,6 +55,10 @@ class Worker(upstream.Worker):
 
     def run(self) -> None:
         logger.info("Starting worker %s", self.worker_id)
+        try:
+            worker_started.send(sender=type(self))
+        except DatabaseError:
+            logger.exception("A worker_started receiver failed; the worker carries on")
         while self.running:
             try:
                 self.reap_when_due()

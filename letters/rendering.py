@@ -1,0 +1,162 @@
+"""The letter as each recipient receives it: made from the post's stored HTML (its whole
+body, or its free preview and the gate's wording), once per send and kind of reader,
+with the CSS inlined, then given each recipient's own unsubscribe link.
+
+Made once per worker for each send and access decision: no recipient costs a Markdown
+rendering or a query of its own.
+"""
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+import css_inline
+from django.conf import settings
+from django.core.files.storage import default_storage
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from articles.models import Article
+from members.access import Access
+
+from .models import Send
+
+# Where each recipient's own unsubscribe address goes: replaced as each email is made.
+UNSUBSCRIBE_MARK = "https://unsubscribe.invalid/"
+# Styles go inline for the clients that drop <style>; the media queries (phones, dark
+# mode) stay in a <style> for the clients that read them.
+INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+
+@dataclass(frozen=True)
+class Letter:
+    subject: str
+    html: str
+    text: str
+
+    def to(self, unsubscribe_url: str) -> tuple[str, str]:
+        return (
+            self.html.replace(UNSUBSCRIBE_MARK, unsubscribe_url),
+            self.text.replace(UNSUBSCRIBE_MARK, unsubscribe_url),
+        )
+
+
+def site_context() -> dict:
+    site = settings.SITE_URL
+    return {
+        "publication_name": settings.PUBLICATION_NAME,
+        "site_url": site,
+        "site_urls": {
+            "packages": site + reverse("members:packages"),
+            "apply": site + reverse("members:apply"),
+            "login": site + reverse("account_login"),
+        },
+        "account_url": site + reverse("members:account"),
+        "unsubscribe_url": UNSUBSCRIBE_MARK,
+    }
+
+
+@lru_cache(maxsize=16)
+def send_of(send_id: int) -> Send:
+    """A send with its post, and what the gate and the byline read of it."""
+    send = Send.objects.select_related("article__minimum_tier", "weekly").get(pk=send_id)
+    if send.article:
+        send.article.with_byline_and_topics()
+    return send
+
+
+@lru_cache(maxsize=64)
+def post_letter(send_id: int, access: Access) -> Letter:
+    """The letter of a send's post for one kind of reader, made once per worker."""
+    return letter_of(send_of(send_id).article, access)
+
+
+def letter_of(article: Article, access: Access) -> Letter:
+    """A post as a letter: the whole of it, or its preview and the gate's wording."""
+    body = article.body_html if access.allowed else article.preview_html
+    context = {
+        **site_context(),
+        "subject": article.title,
+        "article": article,
+        "post_url": settings.SITE_URL + article.get_absolute_url(),
+        "hero": hero(article),
+        "body": absolute(body),
+        "body_text": text_of(body),
+        "access": access,
+    }
+    return made("letters/email/post", article.title, context)
+
+
+@lru_cache(maxsize=16)
+def weekly_letter(send_id: int) -> Letter:
+    """The weekly letter: the same for everyone, since its cards show no members' text."""
+    return weekly_letter_of(send_of(send_id).weekly)
+
+
+def weekly_letter_of(letter) -> Letter:
+    from .weekly import SUBJECT, posts_for
+
+    subject = SUBJECT.format(publication_name=settings.PUBLICATION_NAME)
+    context = {
+        **site_context(),
+        "subject": subject,
+        "letter": letter,
+        "posts": [
+            (post, settings.SITE_URL + post.get_absolute_url()) for post in posts_for(letter)
+        ],
+    }
+    return made("letters/email/weekly", subject, context)
+
+
+def made(template: str, subject: str, context: dict) -> Letter:
+    page = render_to_string(f"{template}.html", context)
+    return Letter(
+        subject=subject,
+        html=INLINER.inline(page),
+        text=render_to_string(f"{template}.txt", context).strip() + "\n",
+    )
+
+
+def hero(article: Article) -> dict | None:
+    """The widest rendition up to twice the letter's width, shown 600 px wide."""
+    renditions = [r for r in article.hero_renditions or [] if r["width"] <= 1200]
+    if not renditions:
+        return None
+    widest = renditions[-1]
+    return {
+        "url": absolute_url(default_storage.url(widest["name"])),
+        "width": 600,
+        "height": round(600 * widest["height"] / widest["width"]),
+        "alt": article.hero_alt,
+    }
+
+
+def absolute_url(url: str) -> str:
+    return url if urlsplit(url).scheme else settings.SITE_URL + url
+
+
+def absolute(body: str) -> str:
+    """Links and pictures in a post are written for the site; an email needs full addresses."""
+    return re.sub(
+        r'(href|src)="(/[^"/][^"]*|/)"',
+        lambda match: f'{match[1]}="{settings.SITE_URL}{match[2]}"',
+        body,
+    )
+
+
+BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|figure|figcaption|pre|tr)>|<br\s*/?>|<hr\s*/?>")
+LINK = re.compile(r'<a [^>]*href="([^"]+)"[^>]*>(.*?)</a>', re.S)
+
+
+def text_of(body: str) -> str:
+    """The plain-text alternative of stored HTML: blocks as paragraphs, links spelled out."""
+    body = absolute(body)
+    body = LINK.sub(lambda m: f"{m[2]} ({m[1]})" if m[1] != m[2] else m[1], body)
+    body = re.sub(r"<li[^>]*>", "- ", body)
+    body = re.sub(r"<h[1-6][^>]*>", "\n## ", body)
+    body = BLOCK_END.sub("\n\n", body)
+    text = html.unescape(re.sub(r"<[^>]+>", "", body))
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()

@@ -1,0 +1,53 @@
+"""Sending a letter: staff's click records the send and returns; a task in the worker
+makes one delivery and one queued email per recipient, in chunks, and the workers send
+them in batches. A task run again (its worker died) carries on where it stopped: those
+who have a delivery are never given a second."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from articles.models import Article
+from members.models import Tier, User
+from outbox.models import Email
+from outbox.tasks import queue_many, task
+
+from .audience import recipients
+from .models import Delivery, Send
+
+CHUNK = 500
+
+
+def send_post(article: Article, *, audience: str, tier: Tier | None, sent_by: User | None) -> Send:
+    with transaction.atomic():
+        send = Send.objects.create(
+            article=article, audience=audience, tier=tier, subject=article.title, sent_by=sent_by
+        )
+        prepare.enqueue(send.pk)
+    return send
+
+
+@task()
+def prepare(send_id: int) -> dict:
+    """Make the deliveries of a send, CHUNK members at a time, each in its transaction."""
+    send = Send.objects.select_related("article__minimum_tier", "tier", "weekly").get(pk=send_id)
+    made = 0
+    while chunk := list(recipients(send).order_by("pk").only("pk", "email")[:CHUNK]):
+        with transaction.atomic():
+            made += len(deliveries_for(send, chunk))
+    Send.objects.filter(pk=send.pk, prepared_at=None).update(prepared_at=timezone.now())
+    return {"deliveries": made}
+
+
+def deliveries_for(send: Send, members: list[User]) -> list[Delivery]:
+    context = {"send": send.pk, **({"weekly": True} if send.weekly_id else {})}
+    emails = queue_many(
+        [
+            Email(
+                kind="letter", to=member.email, subject=send.subject, user=member, context=context
+            )
+            for member in members
+        ]
+    )
+    return Delivery.objects.bulk_create(
+        Delivery(send=send, user=m, email=e) for m, e in zip(members, emails, strict=True)
+    )
