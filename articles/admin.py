@@ -43,6 +43,7 @@ class ArticleAdmin(admin.ModelAdmin):
                 "fields": [
                     "status",
                     "publish_at",
+                    "email_when_published",
                     ("visibility", "minimum_tier"),
                     "featured",
                     "topics",

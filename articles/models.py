@@ -322,6 +322,12 @@ class Article(models.Model):
         related_name="+",
         help_text="For “members of a package and above”: the lowest package that includes it.",
     )
+    email_when_published = models.BooleanField(
+        "email it when it is published",
+        default=False,
+        help_text="Send it as a letter to the members whose package includes it, once it "
+        "goes public (at its publish time, for a scheduled post).",
+    )
     featured = models.BooleanField(
         default=False, help_text="The newest featured post leads the front page."
     )

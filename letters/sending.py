@@ -51,3 +51,22 @@ def deliveries_for(send: Send, members: list[User]) -> list[Delivery]:
     return Delivery.objects.bulk_create(
         Delivery(send=send, user=m, email=e) for m, e in zip(members, emails, strict=True)
     )
+
+
+def email_when_published(sender, instance: Article, **kwargs) -> None:
+    """A post set to go by email is looked at again when its publish time comes."""
+    if instance.email_when_published and instance.publish_at and instance.status != "draft":
+        send_when_published.using(run_after=instance.publish_at).enqueue(instance.pk)
+
+
+@task()
+def send_when_published(article_id: int) -> dict:
+    """Send it now if it is public, still wanted by email, and not sent yet. A save that
+    moved its time queued another look, so this one may find nothing to do."""
+    with transaction.atomic():
+        article = Article.objects.select_for_update().filter(pk=article_id).first()
+        due = article is not None and article.email_when_published and article.is_public_now
+        if not due or article.sends.exists():
+            return {"sent": False}
+        send_post(article, audience=Send.Audience.INCLUDED, tier=None, sent_by=None)
+    return {"sent": True}

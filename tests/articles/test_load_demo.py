@@ -71,7 +71,19 @@ def test_demo_prints_a_working_admin_login_each_run(settings):
         assert admin.is_staff and admin.is_superuser
         assert admin.check_password(passwords[-1])
     assert passwords[0] != passwords[1]
-    assert get_user_model().objects.count() == 1
+    assert get_user_model().objects.filter(is_staff=True).count() == 1
+
+
+def test_demo_makes_a_member_of_each_package_for_the_letter(settings):
+    load_demo(settings)
+    out = load_demo(settings)
+    members = get_user_model().objects.filter(membership__isnull=False).order_by("email")
+    assert [(m.email, m.membership.tier.slug, m.receives_letter) for m in members] == [
+        ("insider@example.com", "insider", True),
+        ("patron@example.com", "patron", True),
+        ("reader@example.com", "reader", True),
+    ]
+    assert "Demo members, one per package" in out
 
 
 def test_demo_makes_no_admin_when_debug_is_off(settings):

@@ -86,3 +86,30 @@ def test_staff_send_an_issue_early_and_it_does_not_go_again(run_tasks, staff_use
     with time_machine.travel(FRIDAY_8 + timedelta(minutes=1), tick=False):
         run_tasks()
     assert [m.subject for m in mail.outbox] == ["This week in The Ledger"]
+
+
+def test_a_scheduled_post_goes_by_email_when_it_is_published_and_once(run_tasks):
+    tier = make_tier()
+    make_member(tier, email="ada@example.com")
+    with time_machine.travel(WEDNESDAY, tick=False):
+        post = make_article(
+            title="Friday's essay",
+            status="scheduled",
+            publish_at=FRIDAY_8,
+            email_when_published=True,
+        )
+        post.publish_at = FRIDAY_8 + timedelta(hours=1)  # staff move it: a second look queued
+        post.save()
+        run_tasks()
+        assert mail.outbox == []
+
+    with time_machine.travel(FRIDAY_8 + timedelta(minutes=30), tick=False):
+        run_tasks()  # the first look: not public yet
+        assert mail.outbox == []
+    with time_machine.travel(FRIDAY_8 + timedelta(hours=2), tick=False):
+        run_tasks()
+        post.save()  # another save after it went: nothing more
+        run_tasks()
+
+    assert [(m.to, m.subject) for m in mail.outbox] == [(["ada@example.com"], "Friday's essay")]
+    assert Send.objects.get().sent_by is None

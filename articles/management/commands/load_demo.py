@@ -10,7 +10,7 @@ from django.db import transaction
 from articles import demo
 from articles.demo.pictures import placeholder, portrait
 from articles.models import Article, Byline, Contributor, PullQuote, Topic
-from members.models import Tier
+from members.models import Membership, Tier
 
 FPO_NAME = "demo/lorem-fpo.png"
 DEMO_ADMIN_EMAIL = "admin@example.com"
@@ -31,6 +31,7 @@ class Command(BaseCommand):
         )
         if settings.DEBUG:
             self.print_admin_login()
+            self.load_members()
         else:
             self.stdout.write("DEBUG is off: no demo admin. Use `manage.py createsuperuser`.")
 
@@ -89,6 +90,19 @@ class Command(BaseCommand):
         if not default_storage.exists(FPO_NAME):
             default_storage.save(FPO_NAME, placeholder(1200, 675, name="lorem-fpo.png"))
         return FPO_NAME
+
+    def load_members(self) -> None:
+        """A member of each package, so the letter has someone to go to (DEBUG only)."""
+        user_model = get_user_model()
+        for tier in Tier.objects.order_by("rank"):
+            email = f"{tier.slug}@example.com"
+            if not user_model.objects.filter(email=email).exists():
+                member = user_model.objects.create_user(email, first_name=f"Demo {tier.name}")
+                Membership.objects.create(user=member, tier=tier)
+        self.stdout.write(
+            "Demo members, one per package (the worker prints what is emailed to them): "
+            + ", ".join(f"{tier.slug}@example.com" for tier in Tier.objects.order_by("rank"))
+        )
 
     def print_admin_login(self) -> None:
         # A fresh password every run, so the printed login always works.
