@@ -1,7 +1,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -160,13 +160,31 @@ class SendAdmin(admin.ModelAdmin):
         ]
         return ", ".join(f"{n} {label}" for label, n in counts if n) or "being prepared"
 
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.progress_view)
+        return [
+            path("<path:object_id>/progress/", view, name="letters_send_progress"),
+            *super().get_urls(),
+        ]
+
+    def state_of(self, request: HttpRequest, object_id: str) -> dict | None:
+        send = self.get_object(request, object_id)
+        if send is None:
+            return None
+        return {
+            "progress": self.progress(send),
+            "running": send.prepared_at is None or send.n_queued > 0,
+        }
+
+    def progress_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
+        """What the send's page shows, read again every few seconds while it runs."""
+        return JsonResponse(self.state_of(request, object_id) or {}, status=200)
+
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
-        send = self.get_queryset(request).filter(pk=object_id).first()
-        running = send is not None and (send.prepared_at is None or send.n_queued > 0)
         extra_context = {
             **(extra_context or {}),
-            "running": running,
-            "progress": self.progress(send) if send else "",
+            **(self.state_of(request, object_id) or {}),
+            "progress_url": reverse("admin:letters_send_progress", args=[object_id]),
             "deliveries_url": reverse("admin:letters_delivery_changelist")
             + f"?send__id__exact={object_id}",
         }

@@ -73,11 +73,14 @@ def test_sending_returns_at_once_and_the_worker_sends(staff_client, post, run_ta
     assert mail.outbox == [] and not Delivery.objects.exists()  # the worker makes them
 
     running = staff_client.get(response["Location"]).content.decode()
-    assert '<meta http-equiv="refresh" content="5">' in running
+    assert 'data-running="true"' in running
+    progress = f"/admin/letters/send/{send.pk}/progress/"
+    assert staff_client.get(progress).json() == {"progress": "being prepared", "running": True}
     run_tasks()
     done = staff_client.get(response["Location"]).content.decode()
     assert "Deliveries: <strong>3 sent</strong>" in done
-    assert 'http-equiv="refresh"' not in done
+    assert 'data-running="false"' in done
+    assert staff_client.get(progress).json() == {"progress": "3 sent", "running": False}
     assert len(mail.outbox) == 3
     listed = staff_client.get("/admin/letters/send/").content.decode()
     assert "3 sent" in listed
