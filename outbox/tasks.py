@@ -124,8 +124,13 @@ def send_again(emails: list[Email]) -> int:
 
 @task()
 def deliver(email_ids: list[int]) -> dict:
-    """Send the emails that are due among `email_ids`, over one connection."""
-    sent, failures = [], []
+    """Send the emails that are due among `email_ids`, over one connection.
+
+    Each is recorded as sent as soon as the server has taken it: a worker killed in the
+    middle of a batch leaves only the email it was sending to go again, never the ones
+    before it.
+    """
+    sent, failures = 0, []
     claimed = claim(email_ids)
     lease = Lease(claimed)
     connection = get_connection()
@@ -143,12 +148,12 @@ def deliver(email_ids: list[int]) -> dict:
                 if isinstance(error, OSError) and not isinstance(error, REPLIES):
                     connection.close()  # the connection is broken: the next email opens anew
             else:
-                sent.append(email)
+                record_sent([email])
+                sent += 1
     finally:
         connection.close()
-    record_sent(sent)
     outcomes = [record_failure(email, error) for email, error in failures]
-    return {"sent": len(sent), **{outcome: outcomes.count(outcome) for outcome in outcomes}}
+    return {"sent": sent, **{outcome: outcomes.count(outcome) for outcome in outcomes}}
 
 
 class Lease:

@@ -170,7 +170,10 @@ CHANGELIST = "/admin/members/application/"
 def test_a_worker_killed_mid_batch_loses_nothing(server):
     server.delay = 0.05  # slow enough to kill the worker in the middle of the batch
     server.start()
-    queued = [member_note(f"reader{n}@example.com") for n in range(40)]
+    members = [User.objects.create_user(f"reader{n}@example.com") for n in range(40)]
+    queued = queue_many(  # one batch of 40 (and a second of 10 would be the same)
+        [Email(kind="already_member", to=m.email, subject="S", user=m) for m in members]
+    )
 
     with worker_process(**server.settings(), **FAST) as first:
         wait_for(lambda: len(server.received) >= 10)
