@@ -15,6 +15,7 @@ from django.conf import settings
 from django.test import Client
 
 from articles.models import Article
+from letters.links import unsubscribe_url
 from members import links
 from members.models import Membership
 from tests.factories import (
@@ -82,9 +83,11 @@ VISIBLE = {
 
 
 def waitlist_pages() -> list[str]:
-    """The applicant's pages, which no link from the front page reaches: an own page
-    (opened by its link, which the crawl follows first), a confirmation link and the rest."""
+    """The pages only an email leads to: an applicant's own page (opened by its link,
+    which the crawl follows first), a confirmation link and the rest, and the letter's
+    unsubscribe page."""
     application = make_application(tier=make_tier(name="Applied for", rank=2))
+    reader = make_member(make_tier(name="Letter reader", rank=4))
     return [
         links.application_url(application).removeprefix(settings.SITE_URL),
         "/membership/application/",
@@ -94,6 +97,8 @@ def waitlist_pages() -> list[str]:
         "/membership/apply/thanks/",
         "/membership/application/link/sent/",
         "/membership/login/MQ/expired/",
+        unsubscribe_url(reader).removeprefix(settings.SITE_URL),
+        "/letter/unsubscribe/forged/",
     ]
 
 
