@@ -104,6 +104,28 @@ def measure() -> dict:
     emails.invitations(applications)
     queued = time.perf_counter() - queued_at
 
+    seconds, rss = run_workers_until(
+        lambda: Email.objects.filter(state=Email.State.SENT).count() >= EMAILS
+    )
+    delivered = time.perf_counter()
+    started = delivered - seconds
+    failed = Email.objects.exclude(state=Email.State.SENT).count()
+    return {
+        "emails": EMAILS,
+        "queued_seconds": round(queued, 1),
+        "delivery_seconds": round(delivered - started, 1),
+        "queue_to_last_delivery_seconds": round(delivered - queued_at, 1),
+        "emails_per_second": round(EMAILS / (delivered - started)),
+        "send_mail_loop_per_second": round(ceiling),
+        "worker_rss_mb": rss,
+        "not_sent": failed,
+        "approve_500_ms": approve_in_admin(APPROVALS),
+        **measure_letter(),
+    }
+
+
+def run_workers_until(done, *, timeout: float = 1800) -> tuple[float, list[float]]:
+    """Seconds two workers take until done() holds, and each one's highest RSS."""
     workers = [
         subprocess.Popen(
             [PY, "manage.py", "db_worker", "--no-reload", "-v0", "--interval", "0.1"],
@@ -115,28 +137,59 @@ def measure() -> dict:
     started = time.perf_counter()
     rss = {worker.pid: 0.0 for worker in workers}
     try:
-        while Email.objects.filter(state=Email.State.SENT).count() < EMAILS:
+        while not done():
             if any(worker.poll() is not None for worker in workers):
                 raise RuntimeError("a worker stopped")
+            if time.perf_counter() - started > timeout:
+                raise RuntimeError("the workers took too long")
             for worker in workers:
                 rss[worker.pid] = max(rss[worker.pid], rss_mb(worker.pid))
             time.sleep(0.25)
-        delivered = time.perf_counter()
+        return time.perf_counter() - started, list(rss.values())
     finally:
         for worker in workers:
             worker.terminate()
             worker.wait(timeout=30)
-    failed = Email.objects.exclude(state=Email.State.SENT).count()
+
+
+def measure_letter() -> dict:
+    """A members-only post sent from the admin to every member, by the two workers."""
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from django_tasks_db.models import DBTaskResult
+
+    from articles.models import Article
+    from letters.models import Delivery, Send
+
+    DBTaskResult.objects.all().delete()
+    post = Article.objects.published().exclude(visibility="public").first()
+    staff = get_user_model().objects.get(email=f"staff@{DOMAIN}")
+    client = Client()
+    client.force_login(staff)
+    started = time.perf_counter()
+    response = client.post(
+        f"/admin/articles/article/{post.pk}/send/",
+        {"audience": "all", "preview_as": "included", "send": "1", "again": "on"},
+    )
+    answered = time.perf_counter() - started
+    if response.status_code != 302:
+        raise RuntimeError(f"the send page answered {response.status_code}")
+    send = Send.objects.latest("created_at")
+
+    def all_sent() -> bool:
+        send.refresh_from_db()
+        unsent = Delivery.objects.filter(send=send, state=Delivery.State.QUEUED)
+        return send.prepared_at is not None and not unsent.exists()
+
+    seconds, rss = run_workers_until(all_sent)
+    deliveries = Delivery.objects.filter(send=send)
     return {
-        "emails": EMAILS,
-        "queued_seconds": round(queued, 1),
-        "delivery_seconds": round(delivered - started, 1),
-        "queue_to_last_delivery_seconds": round(delivered - queued_at, 1),
-        "emails_per_second": round(EMAILS / (delivered - started)),
-        "send_mail_loop_per_second": round(ceiling),
-        "worker_rss_mb": list(rss.values()),
-        "not_sent": failed,
-        "approve_500_ms": approve_in_admin(APPROVALS),
+        "letter_send_answer_ms": round(answered * 1000),
+        "letter_emails": deliveries.count(),
+        "letter_seconds": round(seconds, 1),
+        "letter_per_second": round(deliveries.count() / seconds),
+        "letter_worker_rss_mb": rss,
+        "letter_not_sent": deliveries.exclude(state=Delivery.State.SENT).count(),
     }
 
 
@@ -227,6 +280,15 @@ def report(r: dict) -> None:
     print(f"  worker RSS, highest: {r['worker_rss_mb']} MB [< 100 each]")
     print(f"  not sent: {r['not_sent']} [0]")
     print(f"  admin approving {APPROVALS} applications: {r['approve_500_ms']} ms [< 1000]")
+    letter_ratio = r["letter_per_second"] / r["send_mail_loop_per_second"]
+    print(f"\nMembers' letter ({r['letter_emails']} members, {WORKERS} workers)")
+    print(f"  the admin's Send answered in {r['letter_send_answer_ms']} ms")
+    print(
+        f"  delivered: {r['letter_per_second']} emails/s [>= 300]"
+        f" ({letter_ratio:.2f} x the send_mail loop), in {r['letter_seconds']} s"
+    )
+    print(f"  worker RSS, highest: {r['letter_worker_rss_mb']} MB [< 120 each]")
+    print(f"  not sent: {r['letter_not_sent']} [0]")
 
 
 if __name__ == "__main__":
