@@ -62,6 +62,14 @@ def test_staff_send_a_post_and_members_read_the_letter(
     staff_page.get_by_role("button", name="Send to 2 members").click()
     expect(staff_page.locator(".messagelist")).to_contain_text("Sending to 2 members.")
     staff.check("admin-send-progress")
+    expect(staff_page.locator("#send-progress strong")).to_have_text("2 sent", timeout=30_000)
+    staff_page.get_by_role("link", name="See each delivery").click()
+    expect(staff_page.locator("#result_list")).to_contain_text("patron@example.com")
+    staff.check("admin-deliveries")
+    staff_page.goto(site + "/admin/letters/weeklyletter/")  # the worker queued the coming issue
+    staff_page.locator("#result_list tbody th a").first.click()
+    expect(staff_page.locator("#content h1")).to_contain_text("Change weekly letter")
+    staff.check("admin-weekly-letter")
 
     wait_for(lambda: len(letters_in(settings.EMAIL_FILE_PATH)) == 2, timeout=30)
     letters = letters_in(settings.EMAIL_FILE_PATH)

@@ -31,6 +31,7 @@ def test_packages_page_shows_public_tiers_side_by_side_with_apply_buttons(client
     assert "<strong>80 EUR</strong> a year" in html
     assert '<a class="button" href="/membership/apply/?tier=reader"' in html
     assert "<strong>By invitation</strong>" in html  # Patron has no displayed price
+    assert "It carries no tracking pixel and its links are not rewritten" in html
 
 
 def test_tier_ranks_include_lower_ones():
