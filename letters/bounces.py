@@ -3,9 +3,13 @@ tracking webhooks (it checks each service's signature or credentials): a hard bo
 a spam complaint stops the letter for that member, and shows on the delivery."""
 
 import re
+from functools import wraps
 
+from anymail.exceptions import AnymailConfigurationError
 from anymail.signals import tracking
 from django.dispatch import receiver
+from django.http import Http404, HttpRequest, HttpResponse
+from django.urls import URLPattern
 
 from members.addresses import same_address
 from members.models import User
@@ -32,3 +36,28 @@ def stop_the_letter(sender, event, esp_name: str, **kwargs) -> None:
 def message_uuid(message_id: str) -> str | None:
     found = re.fullmatch(r"<?([0-9a-f-]{36})@[^>]+>?", message_id.strip())
     return found[1] if found else None
+
+
+def only_when_set_up(view):
+    """A service whose keys are not set here answers 404, not a server error."""
+
+    @wraps(view)
+    def answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        try:
+            return view(request, *args, **kwargs)
+        except AnymailConfigurationError:
+            raise Http404("No email service of this kind is set up here.") from None
+
+    return answer
+
+
+def tracking_webhooks() -> list[URLPattern]:
+    """django-anymail's delivery-report webhooks, one per email service (not its inbound
+    mail ones: the site receives no mail)."""
+    from anymail import urls
+
+    return [
+        URLPattern(p.pattern, only_when_set_up(p.callback), p.default_args, p.name)
+        for p in urls.urlpatterns
+        if p.name and p.name.endswith("_tracking_webhook")
+    ]

@@ -8,6 +8,7 @@ from django.urls import include, path, re_path
 from django.views.generic import TemplateView
 
 from articles.sitemaps import SITEMAPS
+from letters.bounces import tracking_webhooks
 
 from . import views
 
@@ -23,7 +24,7 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("letters.urls")),
     # Email services' delivery reports (bounces, complaints), checked by django-anymail.
-    path("anymail/", include("anymail.urls")),
+    path("anymail/", include((tracking_webhooks(), "anymail"))),
     path("healthz", views.healthz, name="healthz"),
     path(
         "robots.txt",

@@ -118,3 +118,10 @@ def test_a_temporary_failure_or_an_unsigned_report_changes_nothing(sent, mailgun
     ada.refresh_from_db()
     assert ada.receives_letter is True
     assert mail.outbox  # the letters went
+
+
+def test_a_service_not_set_up_here_answers_not_found(settings):
+    settings.ANYMAIL = {}
+    response = Client().post("/anymail/mailgun/tracking/", "{}", content_type="application/json")
+    assert response.status_code == 404
+    assert Client().post("/anymail/mailgun/inbound/").status_code == 404  # no inbound mail
