@@ -97,6 +97,7 @@ INSTALLED_APPS = [
     "members",
     "articles",
     "letters",
+    "ghost",
     # Before django_tasks_db, so its db_worker (the upstream one, made safe to kill) wins.
     "outbox",
     "django_tasks",
@@ -110,6 +111,10 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.sitemaps",
     "django.contrib.humanize",
+    # A Ghost site's pages and old addresses, after an import (ghost/).
+    "django.contrib.sites",
+    "django.contrib.flatpages",
+    "django.contrib.redirects",
     "allauth",
     "allauth.account",
 ]
@@ -136,7 +141,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "publication.middleware.MembersOnlyGateMiddleware",
+    # Where nothing else answered (404): an imported page, or an old address's 301.
+    "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
+    "django.contrib.redirects.middleware.RedirectFallbackMiddleware",
 ]
+SITE_ID = 1
 
 # HTTPS and security headers (judged against Mozilla's HTTP Observatory). Local runs are
 # plain HTTP, so the HTTPS-only settings follow DEBUG unless the environment says otherwise.

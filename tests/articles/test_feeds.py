@@ -3,6 +3,7 @@ import xml.etree.ElementTree as ET
 from datetime import timedelta
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from articles.models import Article
@@ -31,7 +32,7 @@ def test_feed_lists_published_posts_newest_first_with_authors(client):
     items = channel.findall("item")
     assert [item.findtext("title") for item in items] == ["Newer & better", "Older"]
     newest = items[0]
-    assert newest.findtext("link") == f"http://testserver/articles/{newer.slug}/"
+    assert newest.findtext("link") == f"{settings.SITE_URL}/articles/{newer.slug}/"
     assert newest.findtext("description") == newer.body_html
     assert "Ernie Smith" in newest.findtext("{http://purl.org/dc/elements/1.1/}creator")
 
@@ -46,12 +47,13 @@ def test_sitemap_lists_published_posts_writers_and_topics_only(client):
 
     assert response.status_code == 200
     urls = {loc.text for loc in ET.fromstring(response.content).findall(".//s:loc", SITEMAP_NS)}
+    site = settings.SITE_URL  # the public address, not the request's Host
     assert urls == {
-        "http://testserver/",
-        "http://testserver/membership/",
-        f"http://testserver{live.get_absolute_url()}",
-        f"http://testserver{writer.get_absolute_url()}",
-        f"http://testserver{topic.get_absolute_url()}",
+        f"{site}/",
+        f"{site}/membership/",
+        f"{site}{live.get_absolute_url()}",
+        f"{site}{writer.get_absolute_url()}",
+        f"{site}{topic.get_absolute_url()}",
     }
     assert draft.get_absolute_url() not in response.content.decode()
     assert idle_writer.get_absolute_url() not in response.content.decode()

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class GhostConfig(AppConfig):
+    name = "ghost"
+    verbose_name = "Import from Ghost"
+    default_auto_field = "django.db.models.BigAutoField"

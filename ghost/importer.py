@@ -1,0 +1,401 @@
+"""A Ghost export into this site, in one transaction: tiers as packages, tags as topics,
+authors as contributors, posts with their bylines, topics, pull quotes and paywall,
+pages as flat pages, and Ghost's old addresses as redirects.
+
+Every row made is remembered by Ghost's id (ghost.models.Imported) with a digest of what
+was written, so a second run of the same export changes nothing, a newer export updates
+what changed there, and a row staff edited here since is kept unless `overwrite`.
+"""
+
+import hashlib
+import json
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+
+from django.contrib.flatpages.models import FlatPage
+from django.contrib.redirects.models import Redirect
+from django.contrib.sites.models import Site
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.utils.dateparse import parse_datetime
+from django.utils.text import slugify
+
+from articles import rendering
+from articles.models import Article, Byline, Contributor, PullQuote, Topic
+from members.models import Tier
+
+from .convert import convert
+from .export import Export
+from .models import Imported
+
+STATUSES = {
+    "published": Article.Status.PUBLISHED,
+    "draft": Article.Status.DRAFT,
+    "scheduled": Article.Status.SCHEDULED,
+}
+ROLE_LINE_LONGEST = 80
+# The report says each kind's outcomes in this order.
+OUTCOMES = ["created", "updated", "unchanged", "kept as edited here", "matched to one made here"]
+
+
+class ImportFailed(Exception):
+    """What stopped the import, in one line naming the item; nothing was written."""
+
+
+class DryRun(Exception):
+    """Raised at the end of a dry run, so its transaction writes nothing."""
+
+
+@dataclass
+class Report:
+    counts: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
+    skipped: list[str] = field(default_factory=list)
+    simplified: Counter = field(default_factory=Counter)
+    to_check: list[str] = field(default_factory=list)
+    missing_pictures: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def lines(self) -> list[str]:
+        lines = []
+        for kind, counts in self.counts.items():
+            ordered = sorted(
+                counts.items(),
+                key=lambda item: (
+                    OUTCOMES.index(item[0]) if item[0] in OUTCOMES else len(OUTCOMES),
+                    item[0],
+                ),
+            )
+            said = ", ".join(f"{n} {what}" for what, n in ordered)
+            lines.append(f"{kind}: {said}")
+        lines += [f"skipped: {why}" for why in self.skipped]
+        if self.simplified:
+            cards = ", ".join(f"{n} {kind}" for kind, n in sorted(self.simplified.items()))
+            lines.append(f"cards simplified: {cards}")
+        lines += [f"to check: {what}" for what in self.to_check]
+        lines += [f"missing picture: {what}" for what in self.missing_pictures]
+        return lines
+
+
+def digest(values: dict) -> str:
+    def plain(value):
+        if isinstance(value, models.Model):
+            return value.pk
+        if isinstance(value, datetime):
+            return value.isoformat()
+        if isinstance(value, Decimal):
+            return str(value)
+        return value
+
+    text = json.dumps({k: plain(v) for k, v in sorted(values.items())}, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+class Importer:
+    def __init__(self, export: Export, *, overwrite: bool = False, dry_run: bool = False):
+        self.export = export
+        self.overwrite = overwrite
+        self.dry_run = dry_run
+        self.report = Report()
+        self.site = None
+
+    def run(self) -> Report:
+        started = time.perf_counter()
+        try:
+            with transaction.atomic():
+                self.site = Site.objects.get_current()
+                tiers = self.import_tiers()
+                topics = self.import_tags()
+                authors = self.import_authors()
+                for post in self.export.table("posts"):
+                    self.import_post(post, tiers, topics, authors)
+                self.old_addresses(topics, authors)
+                if self.dry_run:
+                    raise DryRun
+        except DryRun:
+            pass
+        self.report.seconds = time.perf_counter() - started
+        return self.report
+
+    # One row, made or found and brought up to date.
+
+    def upsert(self, kind: str, ghost_id: str, model, values: dict, *, match=None, relations=None):
+        """The row for this Ghost id: made, updated, left alone, or kept as staff edited it.
+
+        `relations` (a post's byline, topics and pull quotes) count in the comparison and
+        are written by `relate` once the row is saved.
+        """
+        counts = self.report.counts[f"{kind}s"]
+        written = digest({**values, "relations": relations})
+        mapping = Imported.objects.filter(kind=kind, ghost_id=ghost_id).first()
+        row = model.objects.filter(pk=mapping.object_id).first() if mapping else None
+        if row is None and match:
+            row = model.objects.filter(**match).first()
+            if row is not None:  # made here, not by an import: linked, never overwritten
+                counts["matched to one made here"] += 1
+                self.remember(kind, ghost_id, row, self.state_of(row, values, relations))
+                return row
+        if row is None:
+            row = model(**values)
+            counts["created"] += 1
+        elif written == mapping.written:
+            counts["unchanged"] += 1
+            return row
+        elif self.state_of(row, values, relations) != mapping.written and not self.overwrite:
+            counts["kept as edited here"] += 1
+            return row
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+            counts["updated"] += 1
+        try:
+            row.full_clean(validate_unique=False, validate_constraints=False)
+            with transaction.atomic():
+                row.save()
+        except ValidationError as error:
+            said = " ".join(error.messages)
+            raise ImportFailed(f"{kind} {ghost_id} ({label(values)}): {said}") from None
+        except IntegrityError:
+            raise ImportFailed(
+                f"{kind} {ghost_id} ({label(values)}): another row here already has its "
+                "address or name"
+            ) from None
+        if relations is not None:
+            self.relate(row, relations)
+        self.remember(kind, ghost_id, row, written)
+        return row
+
+    def state_of(self, row, values: dict, relations) -> str:
+        now = {name: getattr(row, name) for name in values}
+        return digest({**now, "relations": post_relations(row) if relations is not None else None})
+
+    def remember(self, kind: str, ghost_id: str, row, written: str) -> None:
+        Imported.objects.update_or_create(
+            kind=kind, ghost_id=ghost_id, defaults={"object_id": row.pk, "written": written}
+        )
+
+    def relate(self, article: Article, relations: dict) -> None:
+        article.bylines.all().delete()
+        Byline.objects.bulk_create(
+            Byline(article=article, contributor_id=pk, order=order)
+            for order, pk in enumerate(relations["authors"])
+        )
+        article.topics.set(relations["topics"])
+        article.pull_quotes.all().delete()
+        if relations["quotes"]:
+            for quote in relations["quotes"]:
+                PullQuote.objects.create(article=article, **quote)
+            article.save()  # rendered again, with its pull quotes in place
+
+    # Each kind.
+
+    def import_tiers(self) -> dict[str, Tier]:
+        benefits = {b["id"]: b["name"] for b in self.export.table("benefits")}
+        linked = self.export.links("products_benefits", "product_id", "benefit_id")
+        linked |= self.export.links("tiers_benefits", "tier_id", "benefit_id")
+        tiers = {}
+        next_rank = (Tier.objects.aggregate(top=models.Max("rank"))["top"] or 0) + 1
+        rows = self.export.table("tiers", "products")
+        for row in sorted(rows, key=lambda r: r.get("monthly_price") or 0):
+            if row.get("type") == "free":
+                self.report.skipped.append(f"tier {row['name']}: Ghost's free tier (free members)")
+                self.free_tier = row["id"]
+                continue
+            mapping = Imported.objects.filter(kind="tier", ghost_id=row["id"]).first()
+            known = Tier.objects.filter(pk=mapping.object_id).first() if mapping else None
+            names = linked.get(row["id"], [])
+            values = {
+                "name": row["name"][:80],
+                "slug": (row.get("slug") or slugify(row["name"]))[:80],
+                "description": (row.get("description") or row["name"])[:300],
+                "benefits": "\n".join(benefits[b] for b in names if b in benefits)[:2000],
+                "monthly_price": cents(row.get("monthly_price")),
+                "yearly_price": cents(row.get("yearly_price")),
+                "currency": (row.get("currency") or "USD").upper()[:3],
+                "is_public": row.get("visibility", "public") == "public",
+                "rank": known.rank if known else next_rank,
+            }
+            tier = self.upsert("tier", row["id"], Tier, values, match={"name__iexact": row["name"]})
+            next_rank = max(next_rank, tier.rank + 1)
+            tiers[row["id"]] = tier
+        return tiers
+
+    def import_tags(self) -> dict[str, Topic]:
+        topics = {}
+        for row in self.export.table("tags"):
+            if row["name"].startswith("#") or row.get("visibility") == "internal":
+                self.report.counts["tags"]["skipped (Ghost's internal #tags)"] += 1
+                continue
+            values = {
+                "name": row["name"][:80],
+                "slug": row["slug"][:80],
+                "description": (row.get("description") or "")[:1000],
+            }
+            topics[row["id"]] = self.upsert(
+                "tag", row["id"], Topic, values, match={"slug": row["slug"]}
+            )
+        return topics
+
+    def import_authors(self) -> dict[str, Contributor]:
+        authors = {}
+        for row in self.export.table("users"):
+            bio = (row.get("bio") or "").strip()
+            role = role_line(bio)
+            if bio and not role:
+                self.report.to_check.append(
+                    f"role line of {row['name']} (/contributors/{row['slug']}/): the bio's "
+                    "first sentence is too long for one"
+                )
+            values = {
+                "name": row["name"][:120],
+                "slug": row["slug"][:140],
+                "bio": bio[:3000],
+                "role_line": role,
+                "links": "\n".join(social_links(row)),
+            }
+            authors[row["id"]] = self.upsert(
+                "author", row["id"], Contributor, values, match={"slug": row["slug"]}
+            )
+        return authors
+
+    def import_post(self, row: dict, tiers: dict, topics: dict, authors: dict) -> None:
+        kind = row.get("type") or "post"
+        if row.get("status") not in STATUSES:
+            self.report.skipped.append(f"{kind} {row['slug']}: status {row.get('status')!r}")
+            return
+        converted = convert(row.get("html") or "")
+        self.report.simplified.update(converted.simplified)
+        if kind == "page":
+            self.import_page(row, converted.markdown)
+            return
+        meta = self.meta.get(row["id"], {})
+        visibility, minimum_tier = self.visibility(row, tiers)
+        published = row.get("published_at")
+        values = {
+            "title": row["title"][:200],
+            "slug": row["slug"][:220],
+            "dek": (row.get("custom_excerpt") or "")[:300],
+            "body": converted.markdown,
+            "status": STATUSES[row["status"]],
+            "publish_at": parse_datetime(published) if published else None,
+            "featured": bool(row.get("featured")),
+            "visibility": visibility,
+            "minimum_tier": minimum_tier,
+            "hero_alt": (meta.get("feature_image_alt") or "")[:250],
+            "hero_credit": rendering.text_of(meta.get("feature_image_caption") or "")[:200],
+        }
+        relations = {
+            "authors": [authors[a].pk for a in self.authors_of.get(row["id"], []) if a in authors],
+            "topics": sorted(topics[t].pk for t in self.tags_of.get(row["id"], []) if t in topics),
+            "quotes": converted.pull_quotes,
+        }
+        self.upsert(
+            "post", row["id"], Article, values, match={"slug": row["slug"]}, relations=relations
+        )
+
+    def import_page(self, row: dict, markdown: str) -> None:
+        """A Ghost page (About, say) as a flat page at its old address, sanitised as posts are."""
+        values = {
+            "url": f"/{row['slug']}/",
+            "title": row["title"][:200],
+            "content": rendering.render(markdown).body_html,
+        }
+        page = self.upsert("page", row["id"], FlatPage, values, match={"url": values["url"]})
+        page.sites.add(self.site)
+
+    def visibility(self, row: dict, tiers: dict) -> tuple[str, Tier | None]:
+        """Ghost's public, members, paid and tiers: paid and tiers as the lowest package."""
+        seen = row.get("visibility") or "public"
+        if seen in ("public", "members"):
+            return seen, None
+        allowed = self.tiers_of.get(row["id"], []) if seen == "tiers" else list(tiers)
+        if getattr(self, "free_tier", None) in allowed:
+            return Article.Visibility.MEMBERS, None  # free members may read it
+        packages = sorted((tiers[t] for t in allowed if t in tiers), key=lambda t: t.rank)
+        if not packages:
+            self.report.to_check.append(
+                f"post {row['slug']}: for {seen} members, but no package matches; "
+                "imported for all members"
+            )
+            return Article.Visibility.MEMBERS, None
+        return Article.Visibility.TIER, packages[0]
+
+    def old_addresses(self, topics: dict, authors: dict) -> None:
+        """Ghost's addresses answer 301 to ours (django.contrib.redirects)."""
+        moves = [("/rss/", "/feed/")]
+        moves += [
+            (f"/{row['slug']}/", f"/articles/{row['slug']}/")
+            for row in self.export.table("posts")
+            if (row.get("type") or "post") == "post" and row.get("status") in STATUSES
+        ]
+        moves += [(f"/tag/{t.slug}/", t.get_absolute_url()) for t in topics.values()]
+        moves += [(f"/author/{a.slug}/", a.get_absolute_url()) for a in authors.values()]
+        counts = self.report.counts["old addresses"]
+        for old, new in moves:
+            _, made = Redirect.objects.update_or_create(
+                site=self.site, old_path=old, defaults={"new_path": new}
+            )
+            counts["redirected" if made else "already redirected"] += 1
+
+    # What the export says of each post.
+
+    @property
+    def meta(self) -> dict[str, dict]:
+        if not hasattr(self, "_meta"):
+            self._meta = {m["post_id"]: m for m in self.export.table("posts_meta")}
+        return self._meta
+
+    @property
+    def authors_of(self) -> dict[str, list[str]]:
+        if not hasattr(self, "_authors_of"):
+            self._authors_of = self.export.links("posts_authors", "post_id", "author_id")
+        return self._authors_of
+
+    @property
+    def tags_of(self) -> dict[str, list[str]]:
+        if not hasattr(self, "_tags_of"):
+            self._tags_of = self.export.links("posts_tags", "post_id", "tag_id")
+        return self._tags_of
+
+    @property
+    def tiers_of(self) -> dict[str, list[str]]:
+        if not hasattr(self, "_tiers_of"):
+            self._tiers_of = self.export.links("posts_tiers", "post_id", "tier_id")
+            self._tiers_of |= self.export.links("posts_products", "post_id", "product_id")
+        return self._tiers_of
+
+
+def post_relations(article: Article) -> dict:
+    return {
+        "authors": list(article.bylines.order_by("order").values_list("contributor_id", flat=True)),
+        "topics": sorted(article.topics.values_list("pk", flat=True)),
+        "quotes": [
+            {"text": q.text, "attribution": q.attribution, "position": q.position}
+            for q in article.pull_quotes.order_by("position", "pk")
+        ],
+    }
+
+
+def label(values: dict) -> str:
+    return str(values.get("slug") or values.get("url") or values.get("name") or "")
+
+
+def cents(value) -> Decimal | None:
+    return None if value in (None, "") else (Decimal(value) / 100).quantize(Decimal("0.01"))
+
+
+def role_line(bio: str) -> str:
+    """The bio's first sentence, when it is short enough to stand under a name."""
+    first = bio.split(". ")[0].strip().rstrip(".")
+    return first if first and len(first) <= ROLE_LINE_LONGEST else ""
+
+
+def social_links(row: dict) -> list[str]:
+    links = [row["website"]] if row.get("website") else []
+    if row.get("twitter"):
+        links.append(f"https://x.com/{row['twitter'].lstrip('@')}")
+    if row.get("facebook"):
+        links.append(f"https://www.facebook.com/{row['facebook']}")
+    return links
