@@ -14,6 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from pathlib import Path
 
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
@@ -29,6 +30,7 @@ from members.models import Tier
 
 from .convert import convert
 from .export import Export
+from .members import import_members
 from .models import Imported
 
 STATUSES = {
@@ -94,8 +96,18 @@ def digest(values: dict) -> str:
 
 
 class Importer:
-    def __init__(self, export: Export, *, overwrite: bool = False, dry_run: bool = False):
+    def __init__(
+        self,
+        export: Export,
+        *,
+        members: Path | None = None,
+        free_members_tier: str | None = None,
+        overwrite: bool = False,
+        dry_run: bool = False,
+    ):
         self.export = export
+        self.members = members
+        self.free_members_tier = free_members_tier
         self.overwrite = overwrite
         self.dry_run = dry_run
         self.report = Report()
@@ -112,12 +124,26 @@ class Importer:
                 for post in self.export.table("posts"):
                     self.import_post(post, tiers, topics, authors)
                 self.old_addresses(topics, authors)
+                if self.members:
+                    import_members(
+                        self.members, free_tier=self.free_tier_here(), report=self.report
+                    )
                 if self.dry_run:
                     raise DryRun
         except DryRun:
             pass
         self.report.seconds = time.perf_counter() - started
         return self.report
+
+    def free_tier_here(self) -> Tier | None:
+        if not self.free_members_tier:
+            return None
+        tier = Tier.objects.filter(slug=self.free_members_tier).first()
+        if tier is None:
+            raise ImportFailed(
+                f"--free-members-tier: no package here has the slug {self.free_members_tier!r}."
+            )
+        return tier
 
     # One row, made or found and brought up to date.
 

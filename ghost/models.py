@@ -1,5 +1,7 @@
 from django.db import models
 
+from members.models import User
+
 
 class Imported(models.Model):
     """A row this site made from a Ghost export, by Ghost's id: a second run finds it
@@ -19,3 +21,11 @@ class Imported(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.ghost_id} → {self.object_id}"
+
+
+class ImportedMember(User):
+    """The accounts made from Ghost's members export, for staff to welcome."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "imported member"

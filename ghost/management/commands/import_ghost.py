@@ -16,6 +16,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser) -> None:
         parser.add_argument("export", type=Path, help="the Ghost export (JSON)")
         parser.add_argument(
+            "--members", type=Path, help="Ghost's members export (CSV), to import with the posts"
+        )
+        parser.add_argument(
+            "--free-members-tier",
+            metavar="SLUG",
+            help="the package Ghost's free members join (without it they are skipped)",
+        )
+        parser.add_argument(
             "--dry-run", action="store_true", help="check everything and report; write nothing"
         )
         parser.add_argument(
@@ -27,7 +35,13 @@ class Command(BaseCommand):
     def handle(self, *args, export: Path, dry_run: bool, overwrite: bool, **options) -> None:
         try:
             ghost = read(export)
-            report = Importer(ghost, overwrite=overwrite, dry_run=dry_run).run()
+            report = Importer(
+                ghost,
+                members=options["members"],
+                free_members_tier=options["free_members_tier"],
+                overwrite=overwrite,
+                dry_run=dry_run,
+            ).run()
         except (ExportError, ImportFailed) as error:
             raise CommandError(str(error)) from None
         heading = "Dry run: nothing was written." if dry_run else "Imported."

@@ -1,0 +1,44 @@
+"""The welcome staff send imported members, when the new site is ready for them: it
+tells them how to log in (a code sent to their address) and holds no way in itself."""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+
+from members.emails import publication_context
+from outbox.models import Email
+from outbox.tasks import Rendered, kind, queue_many
+
+from .models import Imported
+
+
+def welcome(users) -> list[Email]:
+    subject = f"{settings.PUBLICATION_NAME} has moved: log in with a code"
+    return queue_many(
+        [Email(kind="ghost_welcome", to=u.email, subject=subject, user=u) for u in users]
+    )
+
+
+def imported(users):
+    ids = Imported.objects.filter(kind="member").values("object_id")
+    return users.filter(pk__in=ids)
+
+
+@kind("ghost_welcome")
+def render_welcome(email: Email) -> Rendered:
+    member = email.user
+    if member is None:
+        raise type(email).user.field.related_model.DoesNotExist(
+            f"the account of email {email.pk} was deleted"
+        )
+    context = {
+        **publication_context(),
+        "member": member,
+        "tier": getattr(getattr(member, "membership", None), "tier", None),
+        "login_url": settings.SITE_URL + reverse("account_request_login_code"),
+        "subject": email.subject,
+    }
+    return Rendered(
+        text=render_to_string("ghost/email/welcome.txt", context).strip() + "\n",
+        html=render_to_string("ghost/email/welcome.html", context),
+    )

@@ -1,0 +1,125 @@
+"""Ghost's members export: accounts without passwords, memberships of their package, the
+letter as they chose, nothing emailed until staff send the welcome."""
+
+import io
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from django.core import mail
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from articles.models import Article
+from members.models import User
+
+pytestmark = pytest.mark.django_db
+EXPORTS = Path(__file__).parent / "exports"
+
+
+def import_ghost(*options) -> str:
+    out = io.StringIO()
+    call_command("import_ghost", str(EXPORTS / "ghost5.json"), *options, stdout=out)
+    return out.getvalue()
+
+
+def members_csv(tmp_path: Path, text: str | None = None) -> str:
+    path = tmp_path / "members.csv"
+    if text is None:
+        shutil.copy(EXPORTS / "members5.csv", path)
+    else:
+        path.write_text(text)
+    return str(path)
+
+
+def test_members_become_accounts_with_the_membership_ghost_gave_them(tmp_path, run_tasks):
+    report = import_ghost("--members", members_csv(tmp_path))
+
+    assert "members: 3 created, 1 skipped (deleted in Ghost), 1 skipped (free members" in report
+    ada = User.objects.get(email="ada.lovelace@example.com")  # canonical
+    grace = User.objects.get(email="grace@example.com")
+    comp = User.objects.get(email="comp@example.com")
+    assert (ada.membership.tier.name, grace.membership.tier.name) == ("Gold", "Patron")
+    assert comp.membership.tier.name == "Gold"  # complimentary: the lowest paid package
+    assert (ada.receives_letter, grace.receives_letter) == (True, False)
+    assert ada.membership.started_at.isoformat() == "2023-05-01T10:00:00+00:00"
+    assert not ada.has_usable_password() and ada.first_name == "Ada"
+    assert not User.objects.filter(email__in=["gone@example.com", "free@example.com"]).exists()
+    run_tasks()
+    assert mail.outbox == []  # nobody is emailed by an import
+
+
+def test_free_members_join_the_package_staff_name(tmp_path):
+    import_ghost()
+    report = import_ghost("--members", members_csv(tmp_path), "--free-members-tier", "gold")
+    assert User.objects.get(email="free@example.com").membership.tier.slug == "gold"
+    assert "members: 4 created" in report
+
+
+def test_a_second_run_makes_no_second_account(tmp_path):
+    import_ghost("--members", members_csv(tmp_path))
+    report = import_ghost("--members", members_csv(tmp_path))
+    assert "members: 3 unchanged" in report
+    assert User.objects.count() == 3
+
+
+def test_an_imported_member_logs_in_by_code_and_reads_their_package(tmp_path, run_tasks):
+    import_ghost("--members", members_csv(tmp_path))
+    reader = Client()
+    asked = reader.post("/accounts/login/code/", {"email": "Ada.Lovelace@example.com"})
+    run_tasks()
+    code = re.search(r"^([A-Z]{4}-[A-Z]{4})$", mail.outbox[-1].body, re.M)[1]
+    reader.post(asked["Location"], {"code": code})
+    page = reader.get("/articles/for-paying-members/").content.decode()
+    assert "Paid Quetzalwibble text." in page
+
+
+def test_staff_send_imported_members_a_welcome(tmp_path, staff_client, run_tasks):
+    import_ghost("--members", members_csv(tmp_path))
+    listed = staff_client.get("/admin/ghost/importedmember/").content.decode()
+    rows = re.findall(r'class="field-email">(?:<a [^>]*>)?([^<]+)', listed)
+    assert sorted(rows) == ["ada.lovelace@example.com", "comp@example.com", "grace@example.com"]
+    ids = list(User.objects.filter(email__endswith="example.com").values_list("pk", flat=True))
+    staff_client.post(
+        "/admin/ghost/importedmember/", {"action": "send_welcome", "_selected_action": ids}
+    )
+    run_tasks()
+    assert sorted(m.to[0] for m in mail.outbox) == [
+        "ada.lovelace@example.com",
+        "comp@example.com",
+        "grace@example.com",
+    ]
+    welcome = next(m for m in mail.outbox if m.to == ["grace@example.com"])
+    assert welcome.subject == "The Ledger has moved: log in with a code"
+    assert welcome.body == (
+        "Hello Grace,\n\n"
+        "The Ledger has a new home, and your membership (Patron) has come with it.\n\n"
+        "To log in, ask for a code at http://127.0.0.1:8000/accounts/login/code/ with this "
+        "address (grace@example.com): we email you a code, as before, and no password is "
+        "needed.\n\n"
+        "The Ledger\nhttp://127.0.0.1:8000/\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("csv", "message"),
+    [
+        ("id,email\nm1,a@example.com\n", "not Ghost's members export: no column name, "),
+        (
+            "id,email,name,subscribed_to_emails,complimentary_plan,deleted_at,tiers\n"
+            "m1,not-an-address,A,true,false,,Gold\n",
+            "members.csv line 2 (not-an-address): Enter an email address like name@example.com.",
+        ),
+        (
+            "id,email,name,subscribed_to_emails,complimentary_plan,deleted_at,tiers\n"
+            "m1,a@example.com,A,true,false,,Gold\nm2,A@Example.com,B,true,false,,Gold\n",
+            "members.csv line 3 (a@example.com): the same address as line 2.",
+        ),
+    ],
+)
+def test_a_bad_members_file_says_why_and_nothing_is_written(tmp_path, csv, message):
+    with pytest.raises(CommandError) as refused:
+        import_ghost("--members", members_csv(tmp_path, csv))
+    assert message in str(refused.value)
+    assert not User.objects.exists() and not Article.objects.exists()
