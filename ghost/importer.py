@@ -9,6 +9,7 @@ what changed there, and a row staff edited here since is kept unless `overwrite`
 
 import hashlib
 import json
+import re
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -39,6 +40,7 @@ STATUSES = {
     "scheduled": Article.Status.SCHEDULED,
 }
 ROLE_LINE_LONGEST = 80
+GHOST_URL = "__GHOST_URL__/"
 # The report says each kind's outcomes in this order.
 OUTCOMES = ["created", "updated", "unchanged", "kept as edited here", "matched to one made here"]
 
@@ -295,6 +297,7 @@ class Importer:
             return
         converted = convert(row.get("html") or "")
         self.report.simplified.update(converted.simplified)
+        converted.markdown = self.without_ghost_pictures(row, converted)
         if kind == "page":
             self.import_page(row, converted.markdown)
             return
@@ -322,6 +325,16 @@ class Importer:
         self.upsert(
             "post", row["id"], Article, values, match={"slug": row["slug"]}, relations=relations
         )
+
+    def without_ghost_pictures(self, row: dict, converted) -> str:
+        """Pictures kept on the Ghost server (`__GHOST_URL__/content/images/...`) cannot be
+        shown from here: each is reported, and left out rather than shown broken."""
+        kept = converted.markdown
+        for picture in [*converted.pictures, row.get("feature_image") or ""]:
+            if picture.startswith(GHOST_URL):
+                self.report.missing_pictures.append(f"{row['slug']}: {picture}")
+                kept = kept.replace(f"]({picture})", "](#ghost-picture)")
+        return re.sub(r"!\[[^\]]*\]\(#ghost-picture\)\n*", "", kept)
 
     def import_page(self, row: dict, markdown: str) -> None:
         """A Ghost page (About, say) as a flat page at its old address, sanitised as posts are."""

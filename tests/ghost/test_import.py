@@ -60,6 +60,7 @@ def test_posts_come_with_their_byline_topics_paywall_and_pull_quote(imported):
     assert "Markets move faster than rules." in post.body_html
     assert "<script" not in post.body_html and 'alert("x")' not in post.body_html
     assert "\n<!--members-only-->\n" in post.body
+    assert "__GHOST_URL__" not in post.body and "*The chart*" in post.body
 
 
 def test_paid_and_tier_posts_need_the_lowest_matching_package(imported):
@@ -100,6 +101,14 @@ def test_the_report_counts_each_kind_and_every_simplified_card(imported):
         "1 toggle" in imported
     )
     assert re.search(r"took \d+\.\d s \(\d+ posts/s\)", imported)
+    assert (
+        "missing picture: markets-and-rules: __GHOST_URL__/content/images/2024/01/chart.png"
+        in imported
+    )
+    assert (
+        "missing picture: markets-and-rules: __GHOST_URL__/content/images/2024/01/hero.jpg"
+        in imported
+    )
 
 
 @pytest.mark.parametrize(
