@@ -21,11 +21,14 @@ from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from articles import rendering
+from articles.images import validate_image_upload
 from articles.models import Article, Byline, Contributor, PullQuote, Topic
 from members.models import Tier
 
@@ -103,12 +106,14 @@ class Importer:
         export: Export,
         *,
         members: Path | None = None,
+        images: Path | None = None,
         free_members_tier: str | None = None,
         overwrite: bool = False,
         dry_run: bool = False,
     ):
         self.export = export
         self.members = members
+        self.images = images
         self.free_members_tier = free_members_tier
         self.overwrite = overwrite
         self.dry_run = dry_run
@@ -288,6 +293,7 @@ class Importer:
             authors[row["id"]] = self.upsert(
                 "author", row["id"], Contributor, values, match={"slug": row["slug"]}
             )
+            self.give_picture(authors[row["id"]], "portrait", row["slug"], row.get("profile_image"))
         return authors
 
     def import_post(self, row: dict, tiers: dict, topics: dict, authors: dict) -> None:
@@ -322,19 +328,62 @@ class Importer:
             "topics": sorted(topics[t].pk for t in self.tags_of.get(row["id"], []) if t in topics),
             "quotes": converted.pull_quotes,
         }
-        self.upsert(
+        article = self.upsert(
             "post", row["id"], Article, values, match={"slug": row["slug"]}, relations=relations
         )
+        self.give_picture(article, "hero_image", row["slug"], row.get("feature_image"))
 
     def without_ghost_pictures(self, row: dict, converted) -> str:
-        """Pictures kept on the Ghost server (`__GHOST_URL__/content/images/...`) cannot be
-        shown from here: each is reported, and left out rather than shown broken."""
+        """Pictures kept on the Ghost server (`__GHOST_URL__/content/images/...`): taken
+        from --images into our storage, through the same checks as an upload; any missing
+        or refused is reported and left out rather than shown broken."""
         kept = converted.markdown
-        for picture in [*converted.pictures, row.get("feature_image") or ""]:
+        for picture in converted.pictures:
             if picture.startswith(GHOST_URL):
-                self.report.missing_pictures.append(f"{row['slug']}: {picture}")
-                kept = kept.replace(f"]({picture})", "](#ghost-picture)")
+                stored = self.stored_picture(row["slug"], picture)
+                kept = kept.replace(f"]({picture})", f"]({stored or '#ghost-picture'})")
         return re.sub(r"!\[[^\]]*\]\(#ghost-picture\)\n*", "", kept)
+
+    def picture_file(self, slug: str, picture: str) -> File | None:
+        """The file behind a Ghost picture address in --images, checked as an upload is."""
+        if not picture.startswith(GHOST_URL):
+            return None
+        relative = picture.removeprefix(GHOST_URL).removeprefix("content/images/")
+        path = (self.images / relative) if self.images else None
+        if path is None or not path.is_file() or ".." in Path(relative).parts:
+            self.report.missing_pictures.append(f"{slug}: {picture}")
+            return None
+        file = File(path.open("rb"), name=path.name)
+        try:
+            validate_image_upload(file)
+        except ValidationError as error:
+            file.close()
+            self.report.missing_pictures.append(f"{slug}: {picture} ({' '.join(error.messages)})")
+            return None
+        return file
+
+    def stored_picture(self, slug: str, picture: str) -> str | None:
+        """A picture in a body, stored once under imported/ and served from there."""
+        file = self.picture_file(slug, picture)
+        if file is None:
+            return None
+        with file:
+            name = "imported/" + picture.removeprefix(GHOST_URL).removeprefix("content/images/")
+            if not default_storage.exists(name):
+                name = default_storage.save(name, file)
+        return default_storage.url(name)
+
+    def give_picture(self, row, field: str, slug: str, picture: str | None) -> None:
+        """A post's feature image or an author's portrait, if it has none here yet."""
+        if not picture or getattr(row, field):
+            return
+        file = self.picture_file(slug, picture)
+        if file is not None:
+            with file:
+                setattr(row, field, file)
+                row.save()
+            if field == "hero_image" and not row.hero_alt:
+                self.report.to_check.append(f"post {slug}: its picture has no description")
 
     def import_page(self, row: dict, markdown: str) -> None:
         """A Ghost page (About, say) as a flat page at its old address, sanitised as posts are."""

@@ -19,6 +19,11 @@ class Command(BaseCommand):
             "--members", type=Path, help="Ghost's members export (CSV), to import with the posts"
         )
         parser.add_argument(
+            "--images",
+            type=Path,
+            help="the Ghost server's content/images folder, for the pictures posts use",
+        )
+        parser.add_argument(
             "--free-members-tier",
             metavar="SLUG",
             help="the package Ghost's free members join (without it they are skipped)",
@@ -38,6 +43,7 @@ class Command(BaseCommand):
             report = Importer(
                 ghost,
                 members=options["members"],
+                images=options["images"],
                 free_members_tier=options["free_members_tier"],
                 overwrite=overwrite,
                 dry_run=dry_run,
