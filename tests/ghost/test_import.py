@@ -229,3 +229,20 @@ def test_a_rich_body_reads_the_same_block_by_block():
     ours = [text for text in visible_blocks(article.body_html) if text]
     theirs = [text for text in visible_blocks(ghost_html) if text]
     assert ours == theirs
+
+
+def test_a_ghost_3_export_without_tiers_imports_paid_posts_for_all_members(tmp_path):
+    """Ghost 3 had no tiers: a paid post is for members, and the report says to check it."""
+    old = json.loads((EXPORTS / "ghost4.json").read_text())
+    old["db"][0]["meta"]["version"] = "3.42.9"
+    data = old["db"][0]["data"]
+    for table in ("products", "posts_products"):
+        data.pop(table)
+    path = tmp_path / "ghost3.json"
+    path.write_text(json.dumps(old))
+
+    report = import_ghost(path)
+
+    assert Article.objects.get(slug="for-paying-members").visibility == "members"
+    assert "to check: post for-paying-members: for paid members, but no package matches" in report
+    assert not Tier.objects.exists()
