@@ -119,6 +119,7 @@ class Importer:
         self.dry_run = dry_run
         self.report = Report()
         self.site = None
+        self.free_tier: str | None = None  # Ghost's id of its free tier, if it has one
 
     def run(self) -> Report:
         started = time.perf_counter()
@@ -401,7 +402,7 @@ class Importer:
         if seen in ("public", "members"):
             return seen, None
         allowed = self.tiers_of.get(row["id"], []) if seen == "tiers" else list(tiers)
-        if getattr(self, "free_tier", None) in allowed:
+        if self.free_tier is not None and self.free_tier in allowed:
             return Article.Visibility.MEMBERS, None  # free members may read it
         packages = sorted((tiers[t] for t in allowed if t in tiers), key=lambda t: t.rank)
         if not packages:
