@@ -2,10 +2,9 @@
 tells them how to log in (a code sent to their address) and holds no way in itself."""
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.urls import reverse
 
-from members.emails import publication_context
+from members.emails import render, user_of
 from outbox.models import Email
 from outbox.tasks import Rendered, kind, queue_many
 
@@ -26,19 +25,10 @@ def imported(users):
 
 @kind("ghost_welcome")
 def render_welcome(email: Email) -> Rendered:
-    member = email.user
-    if member is None:
-        raise type(email).user.field.related_model.DoesNotExist(
-            f"the account of email {email.pk} was deleted"
-        )
+    member = user_of(email)
     context = {
-        **publication_context(),
         "member": member,
         "tier": getattr(getattr(member, "membership", None), "tier", None),
         "login_url": settings.SITE_URL + reverse("account_request_login_code"),
-        "subject": email.subject,
     }
-    return Rendered(
-        text=render_to_string("ghost/email/welcome.txt", context).strip() + "\n",
-        html=render_to_string("ghost/email/welcome.html", context),
-    )
+    return render("welcome", email, context, folder="ghost/email")

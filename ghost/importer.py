@@ -15,6 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from functools import cached_property
 from pathlib import Path
 
 from django.contrib.flatpages.models import FlatPage
@@ -432,30 +433,23 @@ class Importer:
 
     # What the export says of each post.
 
-    @property
+    @cached_property
     def meta(self) -> dict[str, dict]:
-        if not hasattr(self, "_meta"):
-            self._meta = {m["post_id"]: m for m in self.export.table("posts_meta")}
-        return self._meta
+        return {m["post_id"]: m for m in self.export.table("posts_meta")}
 
-    @property
+    @cached_property
     def authors_of(self) -> dict[str, list[str]]:
-        if not hasattr(self, "_authors_of"):
-            self._authors_of = self.export.links("posts_authors", "post_id", "author_id")
-        return self._authors_of
+        return self.export.links("posts_authors", "post_id", "author_id")
 
-    @property
+    @cached_property
     def tags_of(self) -> dict[str, list[str]]:
-        if not hasattr(self, "_tags_of"):
-            self._tags_of = self.export.links("posts_tags", "post_id", "tag_id")
-        return self._tags_of
+        return self.export.links("posts_tags", "post_id", "tag_id")
 
-    @property
+    @cached_property
     def tiers_of(self) -> dict[str, list[str]]:
-        if not hasattr(self, "_tiers_of"):
-            self._tiers_of = self.export.links("posts_tiers", "post_id", "tier_id")
-            self._tiers_of |= self.export.links("posts_products", "post_id", "product_id")
-        return self._tiers_of
+        return self.export.links("posts_tiers", "post_id", "tier_id") | self.export.links(
+            "posts_products", "post_id", "product_id"
+        )
 
 
 def post_relations(article: Article) -> dict:

@@ -7,13 +7,14 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
 from articles.models import Article
 from members.models import Tier
 
 from . import preview, rendering, weekly
-from .audience import audience
+from .audience import audience, not_had
 from .models import Delivery, Send, WeeklyLetter
 from .sending import send_post
 
@@ -61,10 +62,8 @@ def send_by_email(model_admin, request: HttpRequest, object_id: str) -> HttpResp
     form = SendForm(request.POST or request.GET or None)
     valid = form.is_valid()
     chosen = form.cleaned_data if valid else {"audience": Send.Audience.INCLUDED, "tier": None}
-    members = audience(article, chosen["audience"], chosen.get("tier"))
+    members = not_had(audience(article, chosen["audience"], chosen.get("tier")), article)
     earlier = list(article.sends.annotate(count=Count("deliveries")))
-    if earlier:
-        members = members.exclude(deliveries__send__article=article)
     count = members.count()
     if request.method == "POST" and valid:
         if "test" in request.POST:
@@ -98,7 +97,7 @@ def send_by_email(model_admin, request: HttpRequest, object_id: str) -> HttpResp
             "form": form,
             "count": count,
             "earlier": earlier,
-            "preview_url": f"{preview_url}?as={form['preview_as'].value() or preview.INCLUDED}",
+            "preview_url": f"{preview_url}?{urlencode({'as': form['preview_as'].value()})}",
         },
     )
 
@@ -121,19 +120,14 @@ def letter_response(html: str) -> HttpResponse:
     return response
 
 
-class Progress:
+def with_progress(sends):
     """Each send's deliveries counted by state, in one query for the whole list."""
-
-    STATES = [state for state, _ in Delivery.State.choices]
-
-    @staticmethod
-    def annotate(queryset):
-        return queryset.annotate(
-            **{
-                f"n_{state}": Count("deliveries", filter=Q(deliveries__state=state))
-                for state in Progress.STATES
-            }
-        )
+    return sends.annotate(
+        **{
+            f"n_{state}": Count("deliveries", filter=Q(deliveries__state=state))
+            for state in Delivery.State.values
+        }
+    )
 
 
 @admin.register(Send)
@@ -145,7 +139,7 @@ class SendAdmin(admin.ModelAdmin):
     change_form_template = "admin/letters/send/change_form.html"
 
     def get_queryset(self, request: HttpRequest):
-        return Progress.annotate(super().get_queryset(request).select_related("sent_by"))
+        return with_progress(super().get_queryset(request).select_related("sent_by"))
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

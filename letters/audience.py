@@ -21,10 +21,15 @@ def audience(article: Article | None, chosen: str, tier: Tier | None = None) -> 
     return users
 
 
+def not_had(users: QuerySet[User], article: Article) -> QuerySet[User]:
+    """Never twice: not to members who had this post, from any send of it."""
+    return users.exclude(deliveries__send__article=article)
+
+
 def not_yet_sent(users: QuerySet[User], send: Send) -> QuerySet[User]:
-    """Never twice: not to members who had this post (from any send of it) or this send."""
+    """A post's send goes to who has not had the post; a weekly issue's, to who has not had it."""
     if send.article_id:
-        return users.exclude(deliveries__send__article_id=send.article_id)
+        return not_had(users, send.article)
     return users.exclude(deliveries__send=send)
 
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from members.access import decide, reader_of
+from members.models import User
 from outbox.models import Email
 from outbox.tasks import REPLIES, Cancelled, Rendered, is_temporary, kind
 
@@ -25,7 +26,7 @@ def mark_failed(email: Email, error: Exception) -> None:
         state = Delivery.State.UNSUBSCRIBED
     elif isinstance(error, REPLIES) and not is_temporary(error):
         state = Delivery.State.BOUNCED
-        type(email.user).objects.filter(pk=email.user_id).update(receives_letter=False)
+        User.objects.filter(pk=email.user_id).update(receives_letter=False)
     else:
         state = Delivery.State.FAILED
     Delivery.objects.filter(email=email).update(state=state)

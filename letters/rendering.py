@@ -10,7 +10,7 @@ import html
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit
+from urllib.parse import urljoin
 
 import css_inline
 from django.conf import settings
@@ -18,8 +18,10 @@ from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.urls import reverse
 
+from articles.feeds import absolute_links
 from articles.models import Article
 from members.access import Access
+from members.emails import publication_context
 
 from .models import Send
 
@@ -32,7 +34,6 @@ INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=Fals
 
 @dataclass(frozen=True)
 class Letter:
-    subject: str
     html: str
     text: str
 
@@ -44,10 +45,10 @@ class Letter:
 
 
 def site_context() -> dict:
+    """What every email says of the publication, and the addresses the gate's words link to."""
     site = settings.SITE_URL
     return {
-        "publication_name": settings.PUBLICATION_NAME,
-        "site_url": site,
+        **publication_context(),
         "site_urls": {
             "packages": site + reverse("members:packages"),
             "apply": site + reverse("members:apply"),
@@ -75,18 +76,20 @@ def post_letter(send_id: int, access: Access) -> Letter:
 
 def letter_of(article: Article, access: Access) -> Letter:
     """A post as a letter: the whole of it, or its preview and the gate's wording."""
-    body = article.body_html if access.allowed else article.preview_html
+    post_url = settings.SITE_URL + article.get_absolute_url()
+    # Addresses in a post are written for its page; an email needs them whole.
+    body = absolute_links(article.body_html if access.allowed else article.preview_html, post_url)
     context = {
         **site_context(),
         "subject": article.title,
         "article": article,
-        "post_url": settings.SITE_URL + article.get_absolute_url(),
+        "post_url": post_url,
         "hero": hero(article),
-        "body": absolute(body),
+        "body": body,
         "body_text": text_of(body),
         "access": access,
     }
-    return made("letters/email/post", article.title, context)
+    return made("letters/email/post", context)
 
 
 @lru_cache(maxsize=16)
@@ -107,13 +110,12 @@ def weekly_letter_of(letter) -> Letter:
             (post, settings.SITE_URL + post.get_absolute_url()) for post in posts_for(letter)
         ],
     }
-    return made("letters/email/weekly", subject, context)
+    return made("letters/email/weekly", context)
 
 
-def made(template: str, subject: str, context: dict) -> Letter:
+def made(template: str, context: dict) -> Letter:
     page = render_to_string(f"{template}.html", context)
     return Letter(
-        subject=subject,
         html=INLINER.inline(page),
         text=render_to_string(f"{template}.txt", context).strip() + "\n",
     )
@@ -126,24 +128,11 @@ def hero(article: Article) -> dict | None:
         return None
     widest = renditions[-1]
     return {
-        "url": absolute_url(default_storage.url(widest["name"])),
+        "url": urljoin(settings.SITE_URL + "/", default_storage.url(widest["name"])),
         "width": 600,
         "height": round(600 * widest["height"] / widest["width"]),
         "alt": article.hero_alt,
     }
-
-
-def absolute_url(url: str) -> str:
-    return url if urlsplit(url).scheme else settings.SITE_URL + url
-
-
-def absolute(body: str) -> str:
-    """Links and pictures in a post are written for the site; an email needs full addresses."""
-    return re.sub(
-        r'(href|src)="(/[^"/][^"]*|/)"',
-        lambda match: f'{match[1]}="{settings.SITE_URL}{match[2]}"',
-        body,
-    )
 
 
 BLOCK_END = re.compile(r"</(p|h[1-6]|li|blockquote|figure|figcaption|pre|tr)>|<br\s*/?>|<hr\s*/?>")
@@ -152,7 +141,6 @@ LINK = re.compile(r'<a [^>]*href="([^"]+)"[^>]*>(.*?)</a>', re.S)
 
 def text_of(body: str) -> str:
     """The plain-text alternative of stored HTML: blocks as paragraphs, links spelled out."""
-    body = absolute(body)
     body = LINK.sub(lambda m: f"{m[2]} ({m[1]})" if m[1] != m[2] else m[1], body)
     body = re.sub(r"<li[^>]*>", "- ", body)
     body = re.sub(r"<h[1-6][^>]*>", "\n## ", body)

@@ -8,6 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from members.models import User
+
 from .links import user_for
 
 
@@ -19,7 +21,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     if member is None:
         return render(request, "letters/unsubscribe.html", {"invalid": True}, status=404)
     if request.method == "POST":
-        type(member).objects.filter(pk=member.pk).update(receives_letter=False)
+        User.objects.filter(pk=member.pk).update(receives_letter=False)
         if request.POST.get("List-Unsubscribe") == "One-Click":
             return HttpResponse("Unsubscribed.\n", content_type="text/plain")
         return render(request, "letters/unsubscribe.html", {"member": member, "done": True})

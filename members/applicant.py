@@ -5,7 +5,6 @@ Following a link keeps its token in the session and redirects, so the page's add
 carries no secret; the token is checked again on every request, so it still expires.
 """
 
-from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -127,20 +126,14 @@ def withdraw(request: HttpRequest) -> HttpResponse:
 @require_POST
 def send_link(request: HttpRequest) -> HttpResponse:
     """The same answer whatever the address: only its mailbox learns whether it applied."""
-    limits = {"limit": settings.APPLICATION_RATE_LIMIT, "window": settings.APPLICATION_RATE_WINDOW}
-    wait = ratelimit.hit(action="application-link", key=ratelimit.client_address(request), **limits)
+    wait = ratelimit.client_waits(request, "application-link")
     if wait:
         return too_many(request, wait)
     form = SendLinkForm(request.POST)
     if not form.is_valid():
         return render(request, "members/send_link.html", {"form": form})
     address = form.cleaned_data["email"]
-    wait = ratelimit.hit(
-        action="application-link-email",
-        key=address,
-        limit=settings.APPLICATION_EMAIL_RATE_LIMIT,
-        window=settings.APPLICATION_RATE_WINDOW,
-    )
+    wait = ratelimit.address_waits(address, "application-link")
     if wait:
         return too_many(request, wait)
     applications.send_link(address)

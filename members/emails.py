@@ -33,14 +33,14 @@ def subject(template: str, context: dict) -> str:
     return " ".join(render_to_string(f"members/email/{template}_subject.txt", context).split())
 
 
-def render(template: str, email: Email, context: dict) -> Rendered:
+def render(template: str, email: Email, context: dict, folder: str = "members/email") -> Rendered:
     context = {**publication_context(), **context, "subject": email.subject}
     if "application" in context:
         # Every email about an application leads back to the applicant's own page.
         context["application_url"] = application_url(context["application"])
     return Rendered(
-        text=render_to_string(f"members/email/{template}.txt", context).strip() + "\n",
-        html=render_to_string(f"members/email/{template}.html", context),
+        text=render_to_string(f"{folder}/{template}.txt", context).strip() + "\n",
+        html=render_to_string(f"{folder}/{template}.html", context),
     )
 
 
@@ -73,6 +73,13 @@ def render_confirmation(email: Email) -> Rendered:
             "valid_hours": settings.CONFIRMATION_MAX_AGE // 3600,
         },
     )
+
+
+def user_of(email: Email) -> User:
+    """The account an email is about: gone if it was deleted, and then no email."""
+    if email.user is None:
+        raise User.DoesNotExist(f"the account of email {email.pk} was deleted")
+    return email.user
 
 
 def application_received(application: Application) -> Email:
@@ -116,13 +123,11 @@ def already_a_member(member: User) -> Email:
 
 @kind("already_member")
 def render_already_a_member(email: Email) -> Rendered:
-    if email.user is None:
-        raise User.DoesNotExist(f"the account of email {email.pk} was deleted")
     return render(
         "already_member",
         email,
         {
-            "url": login_link_url(email.user),
+            "url": login_link_url(user_of(email)),
             "valid_minutes": settings.LOGIN_LINK_MAX_AGE // 60,
             "reset_url": settings.SITE_URL + reverse("account_reset_password"),
         },

@@ -7,6 +7,7 @@ import hashlib
 import time
 
 from allauth.account.adapter import get_adapter
+from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest
 
@@ -14,6 +15,26 @@ from django.http import HttpRequest
 def client_address(request: HttpRequest) -> str:
     """The client's address as allauth's own rate limits see it (TRUSTED_PROXY_COUNT)."""
     return get_adapter(request).get_client_ip(request)
+
+
+def client_waits(request: HttpRequest, action: str) -> int:
+    """The waitlist's limit per client address: APPLICATION_RATE_LIMIT per window."""
+    return hit(
+        action=action,
+        key=client_address(request),
+        limit=settings.APPLICATION_RATE_LIMIT,
+        window=settings.APPLICATION_RATE_WINDOW,
+    )
+
+
+def address_waits(address: str, action: str) -> int:
+    """The waitlist's limit per (canonical) address: APPLICATION_EMAIL_RATE_LIMIT per window."""
+    return hit(
+        action=f"{action}-email",
+        key=address,
+        limit=settings.APPLICATION_EMAIL_RATE_LIMIT,
+        window=settings.APPLICATION_RATE_WINDOW,
+    )
 
 
 def hit(*, action: str, key: str, limit: int, window: int) -> int:

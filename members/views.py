@@ -33,22 +33,12 @@ class PackagesView(ListView):
 @require_http_methods(["GET", "HEAD", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        wait = ratelimit.hit(
-            action="apply",
-            key=ratelimit.client_address(request),
-            limit=settings.APPLICATION_RATE_LIMIT,
-            window=settings.APPLICATION_RATE_WINDOW,
-        )
+        wait = ratelimit.client_waits(request, "apply")
         if wait:
             return too_many(request, wait)
         form = ApplicationForm(request.POST)
         if form.is_valid():
-            wait = ratelimit.hit(
-                action="apply-email",
-                key=form.cleaned_data["email"],
-                limit=settings.APPLICATION_EMAIL_RATE_LIMIT,
-                window=settings.APPLICATION_RATE_WINDOW,
-            )
+            wait = ratelimit.address_waits(form.cleaned_data["email"], "apply")
             if wait:
                 return too_many(request, wait)
             if not form.is_bot:

@@ -246,3 +246,12 @@ def test_a_ghost_3_export_without_tiers_imports_paid_posts_for_all_members(tmp_p
     assert Article.objects.get(slug="for-paying-members").visibility == "members"
     assert "to check: post for-paying-members: for paid members, but no package matches" in report
     assert not Tier.objects.exists()
+
+
+def test_a_flat_page_staff_write_is_sanitised_as_posts_are():
+    page = FlatPage.objects.create(
+        url="/colophon/",
+        title="Colophon",
+        content='<p onclick="steal()">Set in Georgia.</p><script>steal()</script>',
+    )
+    assert page.content == "<p>Set in Georgia.</p>"
