@@ -80,6 +80,7 @@ class Body:
 
     blocks: list[str]
     marker_at: int | None  # how many blocks stand before the marker, if there is one
+    text: str = ""  # its words, without the headings' "#" links: for reading time
 
     def preview_length(self, paragraphs: int) -> int:
         """How many blocks the free preview shows: up to the marker, else `paragraphs`.
@@ -97,11 +98,16 @@ class Body:
         return max(len(self.blocks) - 1, 0)
 
 
-def parse_body(source: str, *, anchors: bool = True) -> Body:
-    """Render Markdown into sanitised top-level HTML blocks, noting the marker."""
+def parse_body(source: str) -> Body:
+    """Render Markdown into sanitised top-level HTML blocks, noting the marker.
+
+    Parsed once: the words for reading time come from the same blocks, before each
+    heading gets its link to itself.
+    """
     tokens = _markdown.parse(source)
-    _number_headings(tokens, links=anchors)
+    _number_headings(tokens)
     blocks: list[str] = []
+    plain: list[str] = []
     marker_at = None
     for group in _top_level_groups(tokens):
         if marker_at is None and _is_marker(group):
@@ -109,12 +115,13 @@ def parse_body(source: str, *, anchors: bool = True) -> Body:
             continue
         html = sanitize(_markdown.renderer.render(group, _markdown.options, {})).strip()
         if html:
-            blocks.append(html)
-    return Body(blocks, marker_at)
+            plain.append(html)
+            blocks.append(_with_anchor(html, group[0]))
+    return Body(blocks, marker_at, text_of("\n".join(plain)))
 
 
-def markdown_blocks(source: str, *, anchors: bool = True) -> list[str]:
-    return parse_body(source, anchors=anchors).blocks
+def markdown_blocks(source: str) -> list[str]:
+    return parse_body(source).blocks
 
 
 def pull_quote_html(quote: Quote) -> str:
@@ -147,6 +154,7 @@ def place_pull_quotes(blocks: Sequence[str], quotes: Iterable[Quote]) -> list[st
 class Rendered:
     body_html: str
     preview_html: str
+    text: str  # the body's words, without its pull quotes: for reading time
 
 
 def render(source: str, quotes: Sequence[Quote] = (), *, preview_paragraphs: int = 2) -> Rendered:
@@ -161,7 +169,23 @@ def render(source: str, quotes: Sequence[Quote] = (), *, preview_paragraphs: int
     return Rendered(
         body_html="\n".join(place_pull_quotes(body.blocks, quotes)),
         preview_html="\n".join(place_pull_quotes(body.blocks[:length], kept)),
+        text=body.text,
     )
+
+
+def rendered_fields(
+    source: str, quotes: Sequence[Quote] = (), *, preview_paragraphs: int
+) -> dict[str, str | int]:
+    """What a post stores of its body: the HTML of the body and of its free preview, their
+    words for search, and its reading time."""
+    rendered = render(source, quotes, preview_paragraphs=preview_paragraphs)
+    return {
+        "body_html": rendered.body_html,
+        "preview_html": rendered.preview_html,
+        "body_text": text_of(rendered.body_html),
+        "preview_text": text_of(rendered.preview_html),
+        "reading_minutes": reading_minutes(rendered.text),
+    }
 
 
 def text_of(html: str) -> str:
@@ -171,7 +195,7 @@ def text_of(html: str) -> str:
 
 def plain_text(source: str) -> str:
     """The words of a Markdown body, for reading time."""
-    return text_of("\n".join(markdown_blocks(source, anchors=False)))
+    return parse_body(source).text
 
 
 def reading_minutes(text: str) -> int:
@@ -229,26 +253,30 @@ def _top_level_groups(tokens: list[Token]) -> Iterable[list[Token]]:
         yield group
 
 
-def _number_headings(tokens: list[Token], *, links: bool) -> None:
-    """Give each heading an id (and a link to itself); the page title is the only h1."""
+def _number_headings(tokens: list[Token]) -> None:
+    """Give each heading an id; the page title is the only h1."""
     seen: set[str] = set()
     for index, token in enumerate(tokens):
         if token.type != "heading_open":
             continue
         if token.tag == "h1":
             token.tag = tokens[index + 2].tag = "h2"
-        inline = tokens[index + 1]
-        base = slugify(inline.content) or "section"
+        base = slugify(tokens[index + 1].content) or "section"
         anchor, n = base, 1
         while anchor in seen:
             n += 1
             anchor = f"{base}-{n}"
         seen.add(anchor)
         token.attrSet("id", anchor)
-        if not links:
-            continue
-        link = Token("html_inline", "", 0)
-        link.content = (
-            f' <a class="heading-anchor" href="#{anchor}" title="Link to this section">#</a>'
-        )
-        inline.children = [*(inline.children or []), link]
+
+
+def _with_anchor(html: str, opening: Token) -> str:
+    """A heading's sanitised HTML with a link to itself (its id is a slug: safe as it is)."""
+    if opening.type != "heading_open":
+        return html
+    closing = f"</{opening.tag}>"
+    link = (
+        f' <a class="heading-anchor" href="#{opening.attrGet("id")}" '
+        'title="Link to this section">#</a>'
+    )
+    return html.removesuffix(closing) + link + closing

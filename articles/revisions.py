@@ -7,11 +7,11 @@ itself: the post page's fragment cache is keyed by it, and the sitemap and the
 feed tell crawlers and feed readers that the page changed.
 """
 
-from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .models import BYLINES, Article
+from .models import Article
+from .tasks import draw_share_pictures
 
 
 def touch(articles: QuerySet[Article]) -> None:
@@ -31,13 +31,10 @@ def byline_changed(instance, **_signal_arguments) -> None:
 
 
 def redraw_share_pictures(articles: QuerySet[Article]) -> None:
-    """A share card names the byline: one that changed is drawn at commit, not on a visit."""
-
-    def draw() -> None:
-        for article in articles.prefetch_related(BYLINES):
-            article.share_picture  # noqa: B018
-
-    transaction.on_commit(draw)
+    """A share card names the byline: the cards of the posts showing it now are drawn
+    again by the worker once this commits, not on a visit."""
+    if ids := list(articles.values_list("pk", flat=True)):
+        draw_share_pictures.enqueue(ids)
 
 
 def topic_changed(instance, **_signal_arguments) -> None:

@@ -152,22 +152,40 @@ def share_cards() -> set[str]:
 
 
 def test_a_share_card_is_drawn_when_a_save_commits_and_again_when_it_changes(
-    django_capture_on_commit_callbacks,
+    django_capture_on_commit_callbacks, run_tasks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         article = make_article(title="First title", contributors=[make_contributor(name="Ann")])
     first = share_cards()
     assert len(first) == 2  # PNG and WebP, drawn before anyone visits
     with django_capture_on_commit_callbacks(execute=True):
+        article.title = "Second title"
+        article.save()
+    second = share_cards() - first
+    assert len(second) == 2
+    with django_capture_on_commit_callbacks(execute=True):
         article.bylines.create(contributor=make_contributor(name="Bo"), order=1)
-    with_bo = share_cards() - first
+    assert share_cards() == first | second  # the worker draws a byline's change
+    run_tasks()
+    with_bo = share_cards() - first - second
     assert len(with_bo) == 2
     article.refresh_from_db()
     assert article.share_picture.url.removeprefix("/media/share/") in with_bo
-    with django_capture_on_commit_callbacks(execute=True):
-        article.title = "Second title"
-        article.save()
-    assert len(share_cards()) == 6
+
+
+def test_a_contributors_new_name_redraws_their_posts_cards_in_the_worker(run_tasks):
+    ann = make_contributor(name="Ann")
+    posts = [make_article(title=f"Post {n}", contributors=[ann]) for n in range(3)]
+    run_tasks()
+    before = share_cards()
+    ann.name = "Ann Other"
+    ann.save()
+    run_tasks()
+    drawn = share_cards() - before
+    assert len(drawn) == 6  # three posts, PNG and WebP
+    for post in posts:
+        post.refresh_from_db()
+        assert post.share_picture.url.removeprefix("/media/share/") in drawn
 
 
 def test_a_post_with_a_picture_shares_it(client):
