@@ -51,6 +51,10 @@ class ArticleAdmin(admin.ModelAdmin):
             },
         ),
         ("Picture", {"fields": ["hero_image", "hero_alt", "hero_credit"]}),
+        (
+            "Search and link previews",
+            {"fields": ["search_title", "search_description"], "classes": ["collapse"]},
+        ),
         ("About", {"fields": ["reading_minutes", "created_at", "updated_at"]}),
     ]
 

@@ -55,7 +55,7 @@ def article_structured_data(article: Article, request: HttpRequest) -> dict:
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
-        "description": article.dek or article.preview_text[:300],
+        "description": article.search_description or article.dek or article.preview_text[:300],
         "url": request.build_absolute_uri(article.get_absolute_url()),
         "image": [request.build_absolute_uri(article.share_picture.url)],
         "datePublished": article.publish_at,

@@ -296,6 +296,19 @@ class Article(models.Model):
     )
     hero_credit = models.CharField("picture credit", max_length=200, blank=True)
     hero_renditions = models.JSONField(default=list, editable=False)
+    # What search results and link previews say, where it should differ from the page.
+    search_title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="Shown in search results and link previews "
+        "instead of the title. Leave empty to use the title.",
+    )
+    search_description = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Shown in search results and link previews "
+        "instead of the standfirst. Leave empty to use the standfirst.",
+    )
     contributors = models.ManyToManyField(
         Contributor, through="Byline", related_name="articles", blank=True
     )
@@ -395,13 +408,11 @@ class Article(models.Model):
     def render_body(self) -> None:
         """Derive the HTML of the body, and of its free preview, from the Markdown."""
         quotes = [q.as_quote() for q in self.pull_quotes.all()] if self.pk else []
-        rendered = rendering.render(
+        rendered = rendering.rendered_fields(
             self.body, quotes, preview_paragraphs=settings.MEMBERS_PREVIEW_PARAGRAPHS
         )
-        self.body_html, self.preview_html = rendered.body_html, rendered.preview_html
-        self.body_text = rendering.text_of(self.body_html)
-        self.preview_text = rendering.text_of(self.preview_html)
-        self.reading_minutes = rendering.reading_minutes(rendering.plain_text(self.body))
+        for name, value in rendered.items():
+            setattr(self, name, value)
 
     def with_byline_and_topics(self) -> "Article":
         """Fetch its byline (with the contributors) and topics, where no list prefetched them."""

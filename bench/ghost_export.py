@@ -1,5 +1,5 @@
 """Write a Ghost 5 export of N posts (default 10,000) for timing `import_ghost`:
-python bench/ghost_export.py 10000 > /tmp/ghost.json"""
+python bench/ghost_export.py 10000 > /tmp/ghost.json (tests/ghost imports a few hundred)."""
 
 import json
 import random
@@ -48,7 +48,7 @@ def post(n: int, rng: random.Random) -> dict:
     }
 
 
-def main(count: int) -> None:
+def export(count: int) -> dict:
     rng = random.Random(1)  # noqa: S311 - the same made-up export every run
     posts = [post(n, rng) for n in range(count)]
     data = {
@@ -96,8 +96,8 @@ def main(count: int) -> None:
             if p["visibility"] == "tiers"
         ],
     }
-    json.dump({"db": [{"meta": {"exported_on": 0, "version": "5.82.1"}, "data": data}]}, sys.stdout)
+    return {"db": [{"meta": {"exported_on": 0, "version": "5.82.1"}, "data": data}]}
 
 
 if __name__ == "__main__":
-    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
+    json.dump(export(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000), sys.stdout)

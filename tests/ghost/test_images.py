@@ -5,7 +5,7 @@ import json
 from pathlib import Path
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from articles.models import Article, Contributor
 from tests.factories import image_bytes
@@ -31,10 +31,14 @@ def ghost(tmp_path, settings):
     return path, tmp_path / "content" / "images"
 
 
-def run(path: Path, images: Path) -> str:
+def run(path: Path, images: Path, *options) -> str:
     out = io.StringIO()
-    call_command("import_ghost", str(path), "--images", str(images), stdout=out)
+    call_command("import_ghost", str(path), "--images", str(images), *options, stdout=out)
     return out.getvalue()
+
+
+def files_in(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*") if path.is_file())
 
 
 def test_pictures_come_from_the_images_folder_as_uploads_do(ghost):
@@ -57,3 +61,20 @@ def test_a_second_run_keeps_the_pictures_it_stored(ghost):
     report = run(*ghost)
     assert Article.objects.get(slug="markets-and-rules").hero_image.name == hero
     assert "posts: 6 unchanged" in report
+
+
+def test_a_dry_run_leaves_no_picture_behind(ghost, settings):
+    report = run(*ghost, "--dry-run")
+    assert "posts: 6 created" in report
+    assert files_in(Path(settings.MEDIA_ROOT)) == []
+
+
+def test_a_run_that_fails_leaves_no_picture_behind(ghost, settings):
+    path, images = ghost
+    export = json.loads(path.read_text())
+    export["db"][0]["data"]["posts"][5]["slug"] = "not a slug!"  # after the pictures
+    path.write_text(json.dumps(export))
+    with pytest.raises(CommandError, match="not a slug!"):
+        run(path, images)
+    assert not Article.objects.exists()
+    assert files_in(Path(settings.MEDIA_ROOT)) == []

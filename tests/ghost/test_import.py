@@ -15,6 +15,7 @@ from django.test import Client
 from articles.models import Article, Contributor, Topic
 from ghost.convert import convert
 from members.models import Tier
+from tests.factories import make_tier
 
 pytestmark = pytest.mark.django_db
 EXPORTS = Path(__file__).parent / "exports"
@@ -63,6 +64,29 @@ def test_posts_come_with_their_byline_topics_paywall_and_pull_quote(imported):
     assert "__GHOST_URL__" not in post.body and "*The chart*" in post.body
 
 
+def test_search_titles_and_descriptions_come_from_posts_meta(imported):
+    post = Article.objects.get(slug="markets-and-rules")
+    assert (post.search_title, post.search_description) == ("Markets", "Rules")
+    html = Client().get(post.get_absolute_url()).content.decode()
+    assert "<title>Markets · " in html
+    assert '<meta property="og:title" content="Markets">' in html
+    assert '<meta name="description" content="Rules">' in html
+    assert '<meta property="og:description" content="Rules">' in html
+
+
+def test_open_graph_fields_stand_in_and_a_preview_picture_is_reported():
+    imported = import_ghost(EXPORTS / "ghost5.json")
+    post = Article.objects.get(slug="a-free-essay")
+    assert (post.search_title, post.search_description) == (
+        "A free essay, shared",
+        "Shared widely",
+    )
+    assert (
+        "to check: post a-free-essay: its own link-preview picture is not imported; "
+        "previews show its picture, or a card drawn from its title" in imported
+    )
+
+
 def test_paid_and_tier_posts_need_the_lowest_matching_package(imported):
     gold, patron = Tier.objects.get(name="Gold"), Tier.objects.get(name="Patron")
     assert Article.objects.get(slug="for-paying-members").minimum_tier == gold
@@ -70,6 +94,25 @@ def test_paid_and_tier_posts_need_the_lowest_matching_package(imported):
     assert (gold.monthly_price, gold.yearly_price, gold.currency) == (5, 50, "USD")
     assert gold.rank < patron.rank
     assert not Tier.objects.filter(name="Free").exists()
+
+
+def test_a_new_package_ranks_among_those_here_by_its_monthly_price():
+    reader = make_tier(name="Reader", slug="reader", rank=1, monthly_price=3)
+    insider = make_tier(name="Insider", slug="insider", rank=2, monthly_price=10)
+    patron = make_tier(name="Patron", slug="patron", rank=3, monthly_price=20)
+    report = import_ghost(EXPORTS / "ghost5.json")
+    gold = Tier.objects.get(name="Gold")
+    ranks = dict(Tier.objects.values_list("name", "rank"))
+    assert sorted(ranks, key=ranks.get) == ["Reader", "Gold", "Insider", "Patron"]
+    assert Tier.objects.get(pk=patron.pk).slug == "patron"  # matched, not made again
+    insider.refresh_from_db()
+    reader.refresh_from_db()
+    assert insider.includes(gold) and not reader.includes(gold)
+    assert (
+        "to check: package Gold: ranked by its monthly price among the packages here, above "
+        "Reader and below Insider: a higher package includes what lower ones do" in report
+    )
+    assert "tiers: 1 created, 1 matched to one made here" in report
 
 
 def test_drafts_scheduled_posts_and_pages(imported):
