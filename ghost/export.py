@@ -1,23 +1,39 @@
-"""Reading the file Ghost Admin's "Export your content" writes (Ghost 3, 4 and 5)."""
+"""Reading the file Ghost Admin's "Export your content" writes (Ghost 3, 4 and 5).
+
+An export is mostly its posts, each with its HTML and its editor's document besides, so
+the posts are streamed (ijson), one at a time, while every other table (tags, authors,
+tiers, the links between them) is small and read whole. The first pass reads those and
+checks the whole file, so a fault anywhere stops the import before it writes anything.
+"""
 
 import json
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+
+import ijson
+
+SUPPORTED = (3, 4, 5)
+NEEDED = ("posts", "tags", "users")
+DATA = "db.item.data"
+POSTS = f"{DATA}.posts"
 
 
 class ExportError(Exception):
     """A file that cannot be imported, said in one line that names what is wrong."""
 
 
-SUPPORTED = (3, 4, 5)
-NEEDED = ("posts", "tags", "users")
-
-
 @dataclass
 class Export:
+    path: Path
     version: str
-    data: dict
-    by_id: dict = field(default_factory=dict)
+    data: dict  # every table but the posts
+    post_count: int
+
+    def posts(self) -> Iterator[dict]:
+        """The posts and pages, read from the file one at a time."""
+        with self.path.open("rb") as file:
+            yield from ijson.items(file, f"{POSTS}.item", use_float=True)
 
     def table(self, *names: str) -> list[dict]:
         """The first of these tables the export has (Ghost 5 says tiers, 4 products)."""
@@ -36,22 +52,15 @@ class Export:
 
 def read(path: Path) -> Export:
     try:
-        text = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:
+            meta, data, post_count = first_pass(file)
     except FileNotFoundError:
         raise ExportError(f"{path}: no such file.") from None
-    except UnicodeDecodeError:
-        raise ExportError(f"{path}: not a text file (a Ghost export is JSON).") from None
+    except (ijson.JSONError, UnicodeDecodeError):
+        raise ExportError(f"{path}: {fault(path)}") from None
     try:
-        document = json.loads(text)
-    except json.JSONDecodeError as error:
-        raise ExportError(
-            f"{path}: not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}."
-        ) from None
-    try:
-        (db,) = document["db"] if isinstance(document, dict) else [None]
-        meta, data = db["meta"], db["data"]
         version = str(meta["version"])
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError):
         raise ExportError(
             f'{path}: not a Ghost export (expected {{"db": [{{"meta": …, "data": …}}]}}).'
         ) from None
@@ -61,4 +70,43 @@ def read(path: Path) -> Export:
     missing = [name for name in NEEDED if name not in data]
     if missing:
         raise ExportError(f"{path}: the export has no {', '.join(missing)} (Ghost {version}).")
-    return Export(version=version, data=data)
+    return Export(path, version, data, post_count)
+
+
+def first_pass(file) -> tuple[dict | None, dict, int]:
+    """The export's meta and its tables but the posts, which are only counted."""
+    meta, data, post_count = None, {}, 0
+    builders: dict[str, ijson.ObjectBuilder] = {}
+    for prefix, event, value in ijson.parse(file, use_float=True):
+        if prefix == f"{POSTS}.item" and event == "start_map":
+            post_count += 1
+        if prefix == POSTS and event == "start_array":
+            data["posts"] = None  # present; read in the second pass
+        where = prefix.split(".", 4)[2:4]  # under db.item: ["meta"], or ["data", a table]
+        if not prefix.startswith("db.item.") or where == ["data", "posts"]:
+            continue
+        if where[0] == "meta":
+            name = "meta"
+        elif where[0] == "data" and len(where) == 2:
+            name = where[1]
+        else:
+            continue
+        builders.setdefault(name, ijson.ObjectBuilder()).event(event, value)
+    for name, builder in builders.items():
+        if name == "meta":
+            meta = builder.value
+        else:
+            data[name] = builder.value
+    return meta, data, post_count
+
+
+def fault(path: Path) -> str:
+    """What is wrong with a file the streaming parser refused, said as json says it: with
+    the line and column (read whole, but only for a file that cannot be imported)."""
+    try:
+        json.loads(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        return "not a text file (a Ghost export is JSON)."
+    except json.JSONDecodeError as error:
+        return f"not valid JSON at line {error.lineno}, column {error.colno}: {error.msg}."
+    return "not valid JSON."

@@ -128,6 +128,7 @@ class Importer:
         self.free_tier: str | None = None  # Ghost's id of its free tier, if it has one
         self.new_posts: list[NewPost] = []  # waiting to be written together
         self.new_slugs: set[str] = set()
+        self.post_slugs: list[str] = []  # of the posts imported, for their old addresses
         self.stored: list[str] = []  # picture files written, removed if the run writes nothing
 
     def run(self) -> Report:
@@ -139,8 +140,12 @@ class Importer:
                 tiers = self.import_tiers()
                 topics = self.import_tags()
                 authors = self.import_authors()
-                posts = self.export.table("posts")
-                for post, ready in prepared(posts, settings.MEMBERS_PREVIEW_PARAGRAPHS):
+                for post, ready in prepared(
+                    self.export.posts(),
+                    self.export.post_count,
+                    settings.MEMBERS_PREVIEW_PARAGRAPHS,
+                    is_new=self.is_new_here,
+                ):
                     self.import_post(post, ready, tiers, topics, authors)
                 self.write_new_posts()
                 self.old_addresses(topics, authors)
@@ -340,10 +345,13 @@ class Importer:
         rendered = ready.rendered
         if (markdown := self.without_ghost_pictures(row, converted)) != converted.markdown:
             converted.markdown = markdown
-            rendered = render(markdown, converted.pull_quotes, settings.MEMBERS_PREVIEW_PARAGRAPHS)
+            if rendered is not None:
+                preview = settings.MEMBERS_PREVIEW_PARAGRAPHS
+                rendered = render(markdown, converted.pull_quotes, preview)
         if kind == "page":
             self.import_page(row, converted.markdown)
             return
+        self.post_slugs.append(row["slug"])
         meta = self.meta.get(row["id"], {})
 
         def said(name: str) -> str:  # in posts_meta since Ghost 3, on the post before
@@ -387,8 +395,13 @@ class Importer:
     # New posts, most of a first import, are written NEW_POSTS_AT_ONCE at a time with their
     # bylines, topics and pull quotes: rendered once, and a few queries for them all.
 
+    def is_new_here(self, row: dict) -> bool:
+        """Neither imported before nor made here: a post to write in bulk, unless another
+        post of this export has its address."""
+        return row["id"] not in self.posts_imported and row["slug"] not in self.slugs_here
+
     def is_new(self, row: dict) -> bool:
-        if row["id"] in self.posts_imported or row["slug"] in self.slugs_here:
+        if not self.is_new_here(row):
             return False
         if row["slug"] in self.new_slugs:
             self.write_new_posts()  # a slug twice in the export: the second finds the first
@@ -538,11 +551,7 @@ class Importer:
     def old_addresses(self, topics: dict, authors: dict) -> None:
         """Ghost's addresses answer 301 to ours (django.contrib.redirects)."""
         moves = [("/rss/", "/feed/")]
-        moves += [
-            (f"/{row['slug']}/", f"/articles/{row['slug']}/")
-            for row in self.export.table("posts")
-            if (row.get("type") or "post") == "post" and row.get("status") in STATUSES
-        ]
+        moves += [(f"/{slug}/", f"/articles/{slug}/") for slug in self.post_slugs]
         moves += [(f"/tag/{t.slug}/", t.get_absolute_url()) for t in topics.values()]
         moves += [(f"/author/{a.slug}/", a.get_absolute_url()) for a in authors.values()]
         here = {r.old_path: r for r in Redirect.objects.filter(site=self.site)}

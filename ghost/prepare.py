@@ -8,10 +8,10 @@ connection, a lock some thread held): they import only the converter and the ren
 
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import islice, repeat
 
 from articles import rendering
 
@@ -19,13 +19,16 @@ from .convert import Converted, convert
 
 # Below this many posts, starting the processes costs more than they save.
 IN_PARALLEL_FROM = 200
-CHUNK = 25
+# Posts handed out at a time: the next batch is prepared while this one is written, and
+# no more than two are held, however long the export.
+BATCH = 500
+CHUNK = 25  # posts a process takes at once
 
 
 @dataclass
 class Prepared:
     converted: Converted
-    rendered: dict[str, str | int]  # the rendered fields of the post as converted
+    rendered: dict[str, str | int] | None  # the post's rendered fields, if it is new here
 
 
 def render(markdown: str, quotes: list[dict], preview_paragraphs: int) -> dict[str, str | int]:
@@ -33,23 +36,42 @@ def render(markdown: str, quotes: list[dict], preview_paragraphs: int) -> dict[s
     return rendering.rendered_fields(markdown, quotes, preview_paragraphs=preview_paragraphs)
 
 
-def prepare(html: str, preview_paragraphs: int) -> Prepared:
+def prepare(html: str, preview_paragraphs: int, rendered: bool) -> Prepared:
     converted = convert(html)
-    rendered = render(converted.markdown, converted.pull_quotes, preview_paragraphs)
-    return Prepared(converted, rendered)
+    if not rendered:  # a post imported before is saved, and so rendered, only if it changed
+        return Prepared(converted, None)
+    return Prepared(
+        converted, render(converted.markdown, converted.pull_quotes, preview_paragraphs)
+    )
 
 
-def prepared(rows: list[dict], preview_paragraphs: int) -> Iterator[tuple[dict, Prepared]]:
-    """Each row with its post prepared, in the export's order."""
-    htmls = [row.get("html") or "" for row in rows]
+def prepared(
+    rows: Iterable[dict], count: int, preview_paragraphs: int, *, is_new: Callable[[dict], bool]
+) -> Iterator[tuple[dict, Prepared]]:
+    """Each of the `count` rows with its post prepared (and rendered if new), in order."""
     workers = os.cpu_count() or 1
-    if len(rows) < IN_PARALLEL_FROM or workers < 2:
-        yield from zip(rows, map(prepare, htmls, repeat(preview_paragraphs)), strict=True)
+    if count < IN_PARALLEL_FROM or workers < 2:
+        for row in rows:
+            yield row, prepare(row.get("html") or "", preview_paragraphs, is_new(row))
         return
     pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
     try:
-        done = pool.map(prepare, htmls, repeat(preview_paragraphs), chunksize=CHUNK)
-        yield from zip(rows, done, strict=True)
+        waiting = None
+        for batch in batches(rows, BATCH):
+            htmls = [row.get("html") or "" for row in batch]
+            news = [is_new(row) for row in batch]
+            work = pool.map(prepare, htmls, repeat(preview_paragraphs), news, chunksize=CHUNK)
+            if waiting:
+                yield from zip(*waiting, strict=True)
+            waiting = (batch, work)
+        if waiting:
+            yield from zip(*waiting, strict=True)
     finally:
         # An import that failed part way does not wait for the rest to be prepared.
         pool.shutdown(cancel_futures=True)
+
+
+def batches(rows: Iterable[dict], size: int) -> Iterator[list[dict]]:
+    rows = iter(rows)
+    while batch := list(islice(rows, size)):
+        yield batch

@@ -16,7 +16,8 @@ pytestmark = pytest.mark.django_db
 POSTS = prepare.IN_PARALLEL_FROM + 10
 
 
-def test_a_large_export_is_stored_as_saving_each_post_would_store_it(tmp_path):
+def test_a_large_export_is_stored_as_saving_each_post_would_store_it(tmp_path, monkeypatch):
+    monkeypatch.setattr(prepare, "BATCH", 64)  # several batches, each prepared ahead
     path = tmp_path / "large.json"
     path.write_text(json.dumps(export(POSTS)))
     out = io.StringIO()
