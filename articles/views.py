@@ -4,7 +4,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
-from django.db.models import QuerySet, prefetch_related_objects
+from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -12,13 +12,14 @@ from django.views.generic import DetailView, ListView
 
 from members import access
 
+from .cards import cards
 from .metadata import article_structured_data, logo_url, site_structured_data
-from .models import BYLINES, Article, Contributor, Topic
+from .models import Article, Contributor, Topic
 from .pagination import UncountedPaginator
 
 
 class ArticleListView(ListView):
-    """A paginated list of published posts, newest first."""
+    """A paginated list of published posts, newest first, as cards (articles/cards.py)."""
 
     context_object_name = "articles"
     paginator_class = UncountedPaginator
@@ -27,29 +28,44 @@ class ArticleListView(ListView):
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self) -> QuerySet[Article]:
-        return Article.objects.published().for_cards()
+        # Bylines are fetched by cards(), for the cards it has to render.
+        return Article.objects.published().select_related("minimum_tier").without_long_texts()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        articles = list(context["articles"])
+        lead = self.lead(context["page_obj"])
+        return {
+            **context,
+            "articles": articles,
+            "featured": lead,
+            "lead_card": cards([lead], lead=True)[0] if lead else None,
+            # A lead card above loads its own picture at once; then every card is lazy.
+            "cards": cards(articles, eager=0 if lead else 1),
+        }
+
+    def lead(self, page) -> Article | None:
+        return None
 
 
 class FrontPageView(ArticleListView):
     template_name = "articles/front_page.html"
 
     def get_queryset(self) -> QuerySet[Article]:
-        published = Article.objects.published().select_related("minimum_tier").without_long_texts()
+        published = super().get_queryset()
         self.featured = published.filter(featured=True).first()
         return published.exclude(pk=self.featured.pk) if self.featured else published
 
+    def lead(self, page) -> Article | None:
+        """The featured story leads the first page only."""
+        return self.featured if page.number == 1 else None
+
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The lead story leads the first page only; one query brings every byline.
         number = context["page_obj"].number
-        featured = self.featured if number == 1 else None
-        articles = list(context["articles"])
-        prefetch_related_objects([*articles, featured] if featured else articles, BYLINES)
         home = self.request.build_absolute_uri(reverse("articles:home"))
         return {
             **context,
-            "featured": featured,
-            "articles": articles,
             "canonical_url": home if number == 1 else f"{home}?page={number}",
             "logo_url": logo_url(self.request),
             "structured_data": site_structured_data(self.request),

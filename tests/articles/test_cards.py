@@ -1,0 +1,64 @@
+"""List pages' cards, kept by each worker under their post's revision (articles/cards.py)."""
+
+import re
+
+import pytest
+from django.test import Client
+
+from articles.models import Article
+from tests.factories import make_article, make_contributor, make_member, make_tier, make_topic
+
+pytestmark = pytest.mark.django_db
+
+
+def cards_of(html: str) -> list[str]:
+    return re.findall(r'<article class="card.*?</article>', html, re.S)
+
+
+@pytest.mark.parametrize("page", ["topic", "contributor", "search"])
+def test_a_list_served_again_renders_no_card_and_fetches_no_byline(
+    client, django_assert_max_num_queries, page
+):
+    writer, topic = make_contributor(name="Ann Writer"), make_topic()
+    for n in range(3):
+        make_article(title=f"Ledger {n}", contributors=[writer], topics=[topic])
+    url = {
+        "topic": topic.get_absolute_url(),
+        "contributor": writer.get_absolute_url(),
+        "search": "/search/?q=Ledger",
+    }[page]
+    first = client.get(url).content.decode()
+    with django_assert_max_num_queries(3) as queries:
+        again = client.get(url).content.decode()
+    assert not any('FROM "articles_byline"' in q["sql"] for q in queries.captured_queries)
+    assert cards_of(again) == cards_of(first) and len(cards_of(first)) == 3
+    assert again.count("Ann Writer") >= 3
+
+
+def test_a_card_shows_every_change_to_what_it_shows_at_once(client):
+    writer, tier = make_contributor(name="Ann Writer"), make_tier(name="Gold")
+    post = make_article(
+        title="First title", contributors=[writer], visibility="tier", minimum_tier=tier
+    )
+    assert "Ann Writer" in client.get("/").content.decode()
+    writer.name = "Ann Renamed"
+    writer.save()
+    tier.name = "Platinum"
+    tier.save()
+    Article.objects.filter(pk=post.pk).update(title="Second title")
+    (card,) = cards_of(client.get("/").content.decode())
+    assert "Ann Renamed" in card and "Platinum members" in card and "Second title" in card
+    assert "Ann Writer" not in card and "Gold" not in card and "First title" not in card
+
+
+def test_every_reader_gets_the_same_card(client):
+    tier = make_tier(name="Gold")
+    make_article(
+        title="For Gold", visibility="tier", minimum_tier=tier, body="Hidden sentence. " * 50
+    )
+    member = Client()
+    member.force_login(make_member(tier))
+    as_visitor = cards_of(client.get("/").content.decode())
+    as_member = cards_of(member.get("/").content.decode())
+    assert as_visitor == as_member and "Gold members" in as_visitor[0]
+    assert "Hidden sentence" not in as_visitor[0]
