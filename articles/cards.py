@@ -8,7 +8,6 @@ whether this reader may), so one copy serves them all.
 """
 
 from django.core.cache import caches
-from django.db.models import prefetch_related_objects
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
@@ -18,23 +17,35 @@ TEMPLATE = "articles/includes/card.html"
 SECONDS = 24 * 60 * 60
 
 
-def cards(articles: list[Article], *, lead: bool = False, eager: int = 1) -> list[SafeString]:
-    """Each post's card, in order; the first `eager` load their picture at once (the first
-    card's is often the largest thing on screen), the others lazily."""
+def cards(articles: list[Article], *, leads: int = 0) -> list[SafeString]:
+    """Each post's card, in order: the first `leads` as lead cards. The first card loads
+    its picture at once (it is often the largest thing on screen), the others lazily.
+
+    `articles` need only their pk and revision, all a list page asks of its query: the
+    posts whose cards are not kept are fetched whole, with their bylines, in two queries.
+    """
     fragments = caches["fragments"]
-    shown = [(article, lead, index >= eager) for index, article in enumerate(articles)]
+    shown = [(article, index < leads, index > 0) for index, article in enumerate(articles)]
     keys = [key(*card) for card in shown]
     kept = fragments.get_many(keys)
     missing = [card for card, name in zip(shown, keys, strict=True) if name not in kept]
-    prefetch_related_objects([article for article, *_ in missing], BYLINES)
+    whole = (
+        Article.objects.select_related("minimum_tier")
+        .without_long_texts()
+        .prefetch_related(BYLINES)
+        .in_bulk([article.pk for article, *_ in missing])
+        if missing
+        else {}
+    )
     made = {
         key(article, lead, lazy): render_to_string(
-            TEMPLATE, {"article": article, "lead": lead, "lazy": lazy}
+            TEMPLATE, {"article": whole[article.pk], "lead": lead, "lazy": lazy}
         )
         for article, lead, lazy in missing
+        if article.pk in whole  # deleted since the list was read
     }
     fragments.set_many(made, SECONDS)
-    return [mark_safe(kept.get(name) or made[name]) for name in keys]  # noqa: S308 - rendered here
+    return [mark_safe(kept.get(name) or made.get(name, "")) for name in keys]  # noqa: S308
 
 
 def key(article: Article, lead: bool, lazy: bool) -> str:

@@ -28,20 +28,20 @@ class ArticleListView(ListView):
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self) -> QuerySet[Article]:
-        # Bylines are fetched by cards(), for the cards it has to render.
-        return Article.objects.published().select_related("minimum_tier").without_long_texts()
+        # Only what the cards are kept under: cards() fetches the posts it has to render.
+        return Article.objects.published().only("pk", "updated_at")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         articles = list(context["articles"])
         lead = self.lead(context["page_obj"])
+        shown = cards([lead, *articles] if lead else articles, leads=1 if lead else 0)
         return {
             **context,
             "articles": articles,
             "featured": lead,
-            "lead_card": cards([lead], lead=True)[0] if lead else None,
-            # A lead card above loads its own picture at once; then every card is lazy.
-            "cards": cards(articles, eager=0 if lead else 1),
+            "lead_card": shown[0] if lead else None,
+            "cards": shown[1:] if lead else shown,
         }
 
     def lead(self, page) -> Article | None:
