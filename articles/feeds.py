@@ -1,3 +1,4 @@
+import hashlib
 import logging
 import re
 import time
@@ -5,7 +6,7 @@ from urllib.parse import urljoin
 
 from django.conf import settings
 from django.contrib.syndication.views import Feed
-from django.core.cache import cache
+from django.core.cache import cache, caches
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
@@ -20,6 +21,7 @@ from .models import Article
 
 FEED_LENGTH = 20
 FIRST_SERVED = 90 * 24 * 60 * 60  # seconds a feed's first-served date is kept
+FRAGMENT_SECONDS = 24 * 60 * 60
 
 logger = logging.getLogger(__name__)
 # Addresses in sanitised HTML (nh3 quotes every attribute with double quotes).
@@ -53,10 +55,27 @@ class LatestArticlesFeed(Feed):
     description_template = None
 
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = super().__call__(request, *args, **kwargs)
-        del response["Last-Modified"]  # Django's: see first_served
+        response = self.kept_or_made(request, *args, **kwargs)
         if (date := first_served(response)) is not None:
             response["Last-Modified"] = http_date(date)
+        return response
+
+    def kept_or_made(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        """The feed as each worker last made it for these items at these revisions.
+
+        It is the same for every reader (members-only posts as a visitor sees them), and
+        the revisions of its items move with anything it shows (articles/revisions.py):
+        served again, it costs one light query instead of every item's whole text.
+        """
+        items = Article.objects.published().values_list("pk", "updated_at")[:FEED_LENGTH]
+        key = "feed:" + hashlib.sha256(repr(list(items)).encode()).hexdigest()
+        fragments = caches["fragments"]
+        if (kept := fragments.get(key)) is not None:
+            content, content_type = kept
+            return HttpResponse(content, content_type=content_type)
+        response = super().__call__(request, *args, **kwargs)
+        del response["Last-Modified"]  # Django's: see first_served
+        fragments.set(key, (response.content, response["Content-Type"]), FRAGMENT_SECONDS)
         return response
 
     def title(self) -> str:

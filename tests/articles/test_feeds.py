@@ -4,10 +4,11 @@ from datetime import timedelta
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from django.utils import timezone
 
 from articles.models import Article
-from tests.factories import make_article, make_contributor, make_topic
+from tests.factories import make_article, make_contributor, make_member, make_tier, make_topic
 
 pytestmark = pytest.mark.django_db
 
@@ -105,3 +106,35 @@ def test_every_address_in_the_feed_is_absolute(client, settings):
     assert "https://news.example.com/media/free.png" in addresses
     assert f"https://news.example.com{gated.get_absolute_url()}" in addresses
     assert all(a.startswith(("https://", "http://")) for a in addresses), addresses
+
+
+def test_the_feed_served_again_reads_no_post_and_shows_every_change_at_once(
+    client, django_assert_num_queries
+):
+    writer = make_contributor(name="Ann Writer")
+    post = make_article(title="First title", contributors=[writer], body="The whole text.")
+    first = client.get("/feed/").content.decode()
+    with django_assert_num_queries(1):  # the items' ids and revisions
+        assert client.get("/feed/").content.decode() == first
+    writer.name = "Ann Renamed"
+    writer.save()
+    Article.objects.filter(pk=post.pk).update(title="Second title")
+    changed = client.get("/feed/").content.decode()
+    assert "Ann Renamed" in changed and "Second title" in changed
+    post.delete()
+    assert "Second title" not in client.get("/feed/").content.decode()
+
+
+def test_members_and_visitors_get_the_same_feed(client):
+    tier = make_tier(name="Gold")
+    make_article(
+        title="For Gold",
+        visibility="tier",
+        minimum_tier=tier,
+        body="Free.\n\n" + "Hidden sentence. " * 40,
+    )
+    member = Client()
+    member.force_login(make_member(tier))
+    as_member = member.get("/feed/").content.decode()
+    assert as_member == client.get("/feed/").content.decode()
+    assert "Hidden sentence" not in as_member
