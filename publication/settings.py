@@ -341,6 +341,8 @@ if SHARED_CACHE:
         # A slow or silent Redis must not hold a worker: every call gives up after this.
         "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
     }
+# With a shared cache, sessions are read from it before the database (publication/sessions.py).
+SESSION_ENGINE = "publication.sessions" if SHARED_CACHE else "django.contrib.sessions.backends.db"
 # Rendered parts of post pages, kept by each worker: their keys carry the post's revision
 # (articles/revisions.py), so no worker serves a stale one and none needs telling. Their
 # lifetime is set where they are cached (templates/articles/article_detail.html).

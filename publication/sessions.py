@@ -1,0 +1,67 @@
+"""Sessions in the shared cache (Redis) in front of the database, where one is configured:
+a logged-in reader's request then reads no session row. Never in a cache of one process's
+own, which would keep a session that another worker ended alive.
+
+Django's cached_db store, with its failure paths made safe:
+- a cache that fails is passed by, to read a session and to keep it (Django's own kept
+  a session read from the database unguarded, failing the request);
+- a session ends (logout) in the cache first: if the cache cannot be told, the session
+  is not ended and the request fails, rather than end in the database and live on in the
+  cache, to come back with it. Only the key a login replaces, which held no login, is
+  let go of with a warning, so readers can still log in while the cache is away.
+"""
+
+import logging
+
+from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.backends import cached_db, db
+
+logger = logging.getLogger(__name__)
+
+
+class SessionStore(cached_db.SessionStore):
+    replacing_anonymous = False  # while a login replaces a key that held no login
+
+    def load(self) -> dict:
+        try:
+            data = self._cache.get(self.cache_key)
+        except Exception:
+            data = None
+        if data is not None:
+            return data
+        session = self._get_session_from_db()
+        if session is None:
+            return {}
+        data = self.decode(session.session_data)
+        try:
+            self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=session.expire_date))
+        except Exception:
+            logger.warning("A session could not be kept in the shared cache")
+        return data
+
+    def exists(self, session_key) -> bool:
+        try:
+            if session_key and (self.cache_key_prefix + session_key) in self._cache:
+                return True
+        except Exception:
+            logger.warning("The shared cache could not say whether a session exists")
+        return db.SessionStore.exists(self, session_key)
+
+    def cycle_key(self) -> None:
+        self.replacing_anonymous = SESSION_KEY not in self._get_session()
+        try:
+            super().cycle_key()
+        finally:
+            self.replacing_anonymous = False
+
+    def delete(self, session_key=None) -> None:
+        session_key = session_key or self.session_key
+        if session_key is None:
+            return
+        try:
+            self._cache.delete(self.cache_key_prefix + session_key)
+        except Exception:
+            if not self.replacing_anonymous:
+                raise
+            logger.warning("The shared cache could not forget a key a login replaced")
+        db.SessionStore.delete(self, session_key)
