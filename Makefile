@@ -6,6 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 CHROMIUM ?= $(shell command -v chromium || echo /usr/bin/chromium)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+SCALE ?= 1
 
 .PHONY: run test screenshots bench coverage lint format install
 
@@ -45,10 +46,11 @@ screenshots: $(STAMP)
 	CHROMIUM=$(CHROMIUM) $(PY) -m pytest tests/e2e -q
 
 # Not part of `make test`: several minutes of load on gunicorn, PostgreSQL and Redis.
+# SCALE=10 runs it on an archive ten times larger (100,000 posts).
 bench: $(STAMP)
 	@command -v wrk >/dev/null && command -v redis-server >/dev/null || \
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk redis-server >/dev/null)
-	bash bench/run.sh
+	SCALE=$(SCALE) bash bench/run.sh
 
 coverage: $(STAMP)
 	$(VENV)/bin/coverage run -m pytest $(ARGS)

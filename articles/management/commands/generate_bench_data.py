@@ -36,8 +36,17 @@ class Command(BaseCommand):
         parser.add_argument("--applications", type=int, default=100_000)
         parser.add_argument("--members", type=int, default=5_000)
         parser.add_argument("--seed", type=int, default=1)
+        parser.add_argument(
+            "--scale",
+            type=int,
+            default=1,
+            help="multiply the posts, contributors, "
+            "applications and members (make bench SCALE=10: 100,000 posts)",
+        )
 
     def handle(self, *args, **options) -> None:
+        for count in ["posts", "contributors", "applications", "members"]:
+            options[count] *= options["scale"]
         rng = random.Random(options["seed"])  # noqa: S311 (made-up data, not secrets)
         with transaction.atomic():
             self.remove_earlier()
