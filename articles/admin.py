@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from django.urls import path
 from django.utils.html import format_html
 
-from .models import Article, Byline, Contributor, PullQuote, Topic
+from .models import SEARCH_VECTORS, Article, Byline, Contributor, PullQuote, Topic
 
 
 class BylineInline(admin.TabularInline):
@@ -78,12 +78,7 @@ class ArticleAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         # The search vectors are as long as the text, and neither shown nor edited here.
-        return (
-            super()
-            .get_queryset(request)
-            .for_display()
-            .defer("free_text_vector", "full_text_vector")
-        )
+        return super().get_queryset(request).for_display().defer(*SEARCH_VECTORS)
 
     @admin.display(description="By")
     def byline(self, article: Article) -> str:

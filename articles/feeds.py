@@ -17,7 +17,7 @@ from django.utils.http import http_date
 
 from members import access
 
-from .models import Article
+from .models import SEARCH_VECTORS, Article
 
 FEED_LENGTH = 20
 FIRST_SERVED = 90 * 24 * 60 * 60  # seconds a feed's first-served date is kept
@@ -89,9 +89,7 @@ class LatestArticlesFeed(Feed):
         return (
             Article.objects.published()
             .for_display()
-            .defer("body", "body_text", "preview_text", "free_text_vector", "full_text_vector")[
-                :FEED_LENGTH
-            ]
+            .defer("body", "body_text", "preview_text", *SEARCH_VECTORS)[:FEED_LENGTH]
         )
 
     def item_title(self, item: Article) -> str:

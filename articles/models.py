@@ -5,14 +5,13 @@ from django.conf import settings
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
-    SearchVector,
     SearchVectorField,
 )
 from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import connection, models, transaction
-from django.db.models import Prefetch, Q, prefetch_related_objects
+from django.db.models import F, Prefetch, Q, prefetch_related_objects
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -163,6 +162,8 @@ SEARCH_CONFIG = "english"
 SEARCH_CANDIDATES = 500
 
 
+# Kept for search alone: as long as the text they index.
+SEARCH_VECTORS = ["free_text_vector", "full_text_vector", "heading_vector"]
 # Most of a row's bytes, which cards and lists never show.
 LONG_TEXTS = [
     "body",
@@ -170,8 +171,7 @@ LONG_TEXTS = [
     "body_text",
     "preview_html",
     "preview_text",
-    "free_text_vector",
-    "full_text_vector",
+    *SEARCH_VECTORS,
 ]
 
 
@@ -215,12 +215,9 @@ class ArticleQuerySet(models.QuerySet):
                 matched = (readable & matched) | (~readable & Q(free_text_vector=search_query))
             candidates = self.filter(matched).order_by("-publish_at").values("pk")
             candidates = candidates[:SEARCH_CANDIDATES]
-            heading = SearchVector("title", weight="A", config=SEARCH_CONFIG) + SearchVector(
-                "dek", weight="B", config=SEARCH_CONFIG
-            )
             return (
                 self.filter(pk__in=candidates)
-                .annotate(rank=SearchRank(heading, search_query))
+                .annotate(rank=SearchRank(F("heading_vector"), search_query))
                 .order_by("-rank", "-publish_at")
             )
         matches = self
@@ -274,9 +271,11 @@ class Article(models.Model):
     )
     body_html = models.TextField(editable=False, default="")
     body_text = models.TextField(editable=False, default="")  # what readers read, for search
-    # Set by PostgreSQL (migration 0007) from title, standfirst and preview or whole text.
+    # Set by PostgreSQL (migrations 0007, 0010) from title, standfirst and preview or whole
+    # text; and the title and standfirst weighted, by which search ranks its matches.
     free_text_vector = SearchVectorField(null=True, editable=False)
     full_text_vector = SearchVectorField(null=True, editable=False)
+    heading_vector = SearchVectorField(null=True, editable=False)
     preview_html = models.TextField(editable=False, default="")
     preview_text = models.TextField(editable=False, default="")
     reading_minutes = models.PositiveSmallIntegerField(editable=False, default=1)

@@ -14,7 +14,7 @@ from members import access
 
 from .cards import cards
 from .metadata import article_structured_data, logo_url, site_structured_data
-from .models import Article, Contributor, Topic
+from .models import SEARCH_VECTORS, Article, Contributor, Topic
 from .pagination import UncountedPaginator
 
 
@@ -86,7 +86,7 @@ class ArticleDetailView(DetailView):
         ", ".join(
             field.column
             for field in Article._meta.concrete_fields
-            if field.name not in {"free_text_vector", "full_text_vector"}
+            if field.name not in SEARCH_VECTORS
         ),
         Article._meta.db_table,
     )

@@ -1,8 +1,11 @@
 """Search looks in the text readers see, means the same for every reader, and is bounded."""
 
+from datetime import timedelta
+
 import pytest
 from django.db import connection
 from django.test import Client
+from django.utils import timezone
 
 from articles import models
 from articles.models import Article
@@ -58,6 +61,23 @@ def test_only_the_newest_matches_are_ranked(client, monkeypatch):
     posts = [make_article(title=f"Common word {n}") for n in range(5)]
     newest = sorted(posts, key=lambda post: post.publish_at)[-3:]
     assert found(client, "common") == set(newest)
+
+
+@pytest.mark.postgresql
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="ranking is PostgreSQL's")
+def test_a_match_in_the_title_ranks_above_one_in_the_standfirst_then_the_body(client):
+    now = timezone.now()
+    in_title = make_article(title="Walrus season", publish_at=now - timedelta(days=3))
+    in_dek = make_article(title="Other", dek="A walrus", publish_at=now - timedelta(days=2))
+    in_body = make_article(
+        title="Third", body="A walrus again.", publish_at=now - timedelta(days=1)
+    )
+    ranked = list(client.get("/search/", {"q": "walrus"}).context["articles"])
+    assert ranked == [in_title, in_dek, in_body]
+    with connection.cursor() as cursor:  # no ORM: the trigger keeps the heading too
+        cursor.execute("UPDATE articles_article SET title = 'Plain' WHERE id = %s", [in_title.pk])
+    ranked = list(client.get("/search/", {"q": "walrus"}).context["articles"])
+    assert ranked == [in_dek, in_body]
 
 
 @pytest.mark.postgresql
