@@ -368,10 +368,7 @@ class Article(models.Model):
         return self.title
 
     def save(self, *args, **kwargs) -> None:
-        if self.status == self.Status.PUBLISHED and not self.publish_at:
-            self.publish_at = timezone.now()
-        if self.visibility != self.Visibility.TIER:
-            self.minimum_tier = None
+        self.settle_publishing()
         self.render_body()
         with images.new_picture(self, "hero_image", "hero_renditions", HERO_WIDTHS):
             super().save(*args, **kwargs)
@@ -403,6 +400,14 @@ class Article(models.Model):
                 params={"places": ", ".join(misplaced)},
             )
             raise ValidationError({"body": message})
+
+    def settle_publishing(self) -> None:
+        """What a save settles before it writes (a bulk write calls it itself): a published
+        post without a time goes out now, and only a post for a package names one."""
+        if self.status == self.Status.PUBLISHED and not self.publish_at:
+            self.publish_at = timezone.now()
+        if self.visibility != self.Visibility.TIER:
+            self.minimum_tier = None
 
     def render_body(self) -> None:
         """Derive the HTML of the body, and of its free preview, from the Markdown."""

@@ -80,7 +80,7 @@ class Body:
 
     blocks: list[str]
     marker_at: int | None  # how many blocks stand before the marker, if there is one
-    text: str = ""  # its words, without the headings' "#" links: for reading time
+    text: str  # its words, without the headings' "#" links: for reading time
 
     def preview_length(self, paragraphs: int) -> int:
         """How many blocks the free preview shows: up to the marker, else `paragraphs`.
@@ -191,11 +191,6 @@ def rendered_fields(
 def text_of(html: str) -> str:
     """The words of rendered HTML, for search and summaries."""
     return re.sub(r"\s+", " ", nh3.clean(html, tags=set())).strip()
-
-
-def plain_text(source: str) -> str:
-    """The words of a Markdown body, for reading time."""
-    return parse_body(source).text
 
 
 def reading_minutes(text: str) -> int:

@@ -26,7 +26,6 @@ from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, reset_queries, transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
@@ -238,9 +237,10 @@ class Importer:
         article.topics.set(relations["topics"])
         article.pull_quotes.all().delete()
         if relations["quotes"]:
-            for quote in relations["quotes"]:
-                PullQuote.objects.create(article=article, **quote)
-            article.save()  # rendered again, with its pull quotes in place
+            PullQuote.objects.bulk_create(
+                PullQuote(article=article, **quote) for quote in relations["quotes"]
+            )
+            article.save()  # rendered again, once, with its pull quotes in place
 
     # Each kind.
 
@@ -257,8 +257,7 @@ class Importer:
                 continue
             mapping = Imported.objects.filter(kind="tier", ghost_id=row["id"]).first()
             known = Tier.objects.filter(pk=mapping.object_id).first() if mapping else None
-            if known is None and Tier.objects.filter(name__iexact=row["name"]).exists():
-                known = Tier.objects.get(name__iexact=row["name"])
+            known = known or Tier.objects.filter(name__iexact=row["name"]).first()
             names = linked.get(row["id"], [])
             values = {
                 "name": row["name"][:80],
@@ -410,8 +409,7 @@ class Importer:
 
     def add_new_post(self, row: dict, values: dict, relations: dict, rendered: dict) -> None:
         article = Article(**values, **rendered)
-        if article.status == Article.Status.PUBLISHED and not article.publish_at:
-            article.publish_at = timezone.now()
+        article.settle_publishing()
         check("post", row["id"], article, values)
         self.new_posts.append(
             NewPost(row, article, relations, digest({**values, "relations": relations}))
@@ -481,7 +479,7 @@ class Importer:
         """The file behind a Ghost picture address in --images, checked as an upload is."""
         if not picture.startswith(GHOST_URL):
             return None
-        relative = picture.removeprefix(GHOST_URL).removeprefix("content/images/")
+        relative = in_images(picture)
         path = (self.images / relative) if self.images else None
         if path is None or not path.is_file() or ".." in Path(relative).parts:
             self.report.missing_pictures.append(f"{slug}: {picture}")
@@ -501,7 +499,7 @@ class Importer:
         if file is None:
             return None
         with file:
-            name = "imported/" + picture.removeprefix(GHOST_URL).removeprefix("content/images/")
+            name = "imported/" + in_images(picture)
             if not default_storage.exists(name):
                 name = default_storage.save(name, file)
                 self.stored.append(name)
@@ -629,6 +627,11 @@ def post_relations(article: Article) -> dict:
             for q in article.pull_quotes.order_by("position", "pk")
         ],
     }
+
+
+def in_images(picture: str) -> str:
+    """Where a Ghost picture address lies in the server's content/images folder."""
+    return picture.removeprefix(GHOST_URL).removeprefix("content/images/")
 
 
 def rank_among(tiers: list[Tier], rank: int) -> str:

@@ -5,8 +5,8 @@ import pytest
 from articles.rendering import (
     Quote,
     markdown_blocks,
+    parse_body,
     place_pull_quotes,
-    plain_text,
     reading_minutes,
     render,
 )
@@ -125,7 +125,7 @@ def test_rendered_body_is_well_formed_even_from_broken_html():
 
 
 def test_plain_text_has_the_words_without_markup():
-    assert plain_text("# Title\n\nSome **bold** words.") == "Title Some bold words."
+    assert parse_body("# Title\n\nSome **bold** words.").text == "Title Some bold words."
 
 
 @pytest.mark.parametrize(("words", "minutes"), [(0, 1), (230, 1), (231, 2), (2300, 10)])
