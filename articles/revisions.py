@@ -24,7 +24,9 @@ def contributor_changed(instance, **_signal_arguments) -> None:
     redraw_share_pictures(articles)
 
 
-def byline_changed(instance, **_signal_arguments) -> None:
+def byline_changed(instance, origin=None, **_signal_arguments) -> None:
+    if isinstance(origin, Article) or getattr(origin, "model", None) is Article:
+        return  # the post itself is being deleted: nothing of it is left to show or draw
     articles = Article.objects.filter(pk=instance.article_id)
     touch(articles)
     redraw_share_pictures(articles)

@@ -6,6 +6,7 @@ import pytest
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
 from articles.models import Article
@@ -186,6 +187,19 @@ def test_a_contributors_new_name_redraws_their_posts_cards_in_the_worker(run_tas
     for post in posts:
         post.refresh_from_db()
         assert post.share_picture.url.removeprefix("/media/share/") in drawn
+
+
+def test_deleting_posts_queues_no_drawing_of_their_cards_and_a_dropped_byline_does():
+    ann, bo = make_contributor(name="Ann"), make_contributor(name="Bo")
+    kept = make_article(title="Kept", contributors=[ann, bo])
+    gone = [make_article(title=f"Gone {n}", contributors=[ann, bo]) for n in range(2)]
+    queued = DBTaskResult.objects.filter(task_path="articles.tasks.draw_share_pictures")
+    queued.delete()
+    gone[0].delete()
+    Article.objects.filter(pk=gone[1].pk).delete()
+    assert not queued.exists()
+    kept.bylines.get(contributor=bo).delete()
+    assert [result.args_kwargs["args"] for result in queued] == [[[kept.pk]]]
 
 
 def test_a_post_with_a_picture_shares_it(client):
