@@ -9,10 +9,9 @@ rendering or a query of its own.
 import html
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from urllib.parse import urljoin
 
-import css_inline
 from django.conf import settings
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
@@ -27,9 +26,16 @@ from .models import Send
 
 # Where each recipient's own unsubscribe address goes: replaced as each email is made.
 UNSUBSCRIBE_MARK = "https://unsubscribe.invalid/"
-# Styles go inline for the clients that drop <style>; the media queries (phones, dark
-# mode) stay in a <style> for the clients that read them.
-INLINER = css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
+
+
+@cache
+def inliner():
+    """Styles go inline for the clients that drop <style>; the media queries (phones, dark
+    mode) stay in a <style> for the clients that read them. Imported when a letter is first
+    made, not in every web worker that never makes one (2.3 MB of each worker's memory)."""
+    import css_inline
+
+    return css_inline.CSSInliner(keep_at_rules=True, load_remote_stylesheets=False)
 
 
 @dataclass(frozen=True)
@@ -116,7 +122,7 @@ def weekly_letter_of(letter) -> Letter:
 def made(template: str, context: dict) -> Letter:
     page = render_to_string(f"{template}.html", context)
     return Letter(
-        html=INLINER.inline(page),
+        html=inliner().inline(page),
         text=render_to_string(f"{template}.txt", context).strip() + "\n",
     )
 
