@@ -4,7 +4,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -137,7 +137,10 @@ class SearchView(ArticleListView):
         if not self.query:
             return Article.objects.none()
         readable = access.readable(access.reader_for(self.request))
-        return super().get_queryset().search(self.query, readable=readable)
+        # Each row says how many match (at most SEARCH_CANDIDATES): the page's query counts
+        # them, rather than a second query finding them all again (12 ms at scale 10).
+        matches = super().get_queryset().search(self.query, readable=readable)
+        return matches.annotate(matches=Window(Count("pk")))
 
     def paginate_queryset(self, queryset, page_size):
         self.too_broad = False
@@ -145,7 +148,7 @@ class SearchView(ArticleListView):
             with statement_timeout(settings.SEARCH_TIMEOUT_MS):
                 paginator, page, articles, more = super().paginate_queryset(queryset, page_size)
                 page.object_list = list(articles)  # run here, under the time limit
-                paginator.count  # noqa: B018 (counted here too, not later in the template)
+                paginator.count = page.object_list[0].matches if page.object_list else 0
         except OperationalError as error:
             if getattr(error.__cause__, "sqlstate", None) != QUERY_CANCELED:
                 raise

@@ -325,6 +325,17 @@ def test_search_finds_posts_by_title_dek_and_body(client):
     assert "3 results for “linux”" in response.content.decode()
 
 
+def test_search_counts_every_match_on_every_page(client, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    for n in range(5):
+        make_article(title=f"Linux note {n}")
+    for page, shown in [(1, 2), (3, 1)]:
+        response = client.get(f"/search/?q=linux&page={page}")
+        assert len(response.context["articles"]) == shown
+        assert "5 results for “linux”" in response.content.decode()
+    assert "0 results for “zeppelin”" in client.get("/search/?q=zeppelin").content.decode()
+
+
 def test_search_needs_every_word(client):
     both = make_article(body="Open models and Linux.")
     make_article(body="Only Linux.")
