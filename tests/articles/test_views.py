@@ -3,13 +3,15 @@ import re
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.staticfiles import finders
 from django.core.files.storage import default_storage
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 from PIL import Image
 
-from articles.models import Article
+from articles.models import SEARCH_VECTORS, Article
+from articles.views import ArticleDetailView
 from tests.factories import image_upload, make_article, make_contributor, make_tier, make_topic
 
 pytestmark = pytest.mark.django_db
@@ -200,6 +202,24 @@ def test_deleting_posts_queues_no_drawing_of_their_cards_and_a_dropped_byline_do
     assert not queued.exists()
     kept.bylines.get(contributor=bo).delete()
     assert [result.args_kwargs["args"] for result in queued] == [[[kept.pk]]]
+
+
+def test_the_post_page_loads_the_row_the_orm_loads_field_by_field(rf):
+    post = make_article(
+        visibility=Article.Visibility.TIER,
+        minimum_tier=make_tier(name="Insider"),
+        search_title="A title for search",
+    )
+    Article.objects.filter(pk=post.pk).update(hero_renditions=[{"name": "h.webp", "width": 800}])
+    request = rf.get(post.get_absolute_url())
+    request.user = AnonymousUser()
+    loaded = ArticleDetailView(request=request, kwargs={"slug": post.slug}).get_object()
+    expected = Article.objects.get(pk=post.pk)
+    assert loaded.get_deferred_fields() == set(SEARCH_VECTORS)
+    for field in Article._meta.concrete_fields:
+        if field.name not in SEARCH_VECTORS:
+            assert getattr(loaded, field.attname) == getattr(expected, field.attname), field.name
+    assert loaded.hero_renditions == [{"name": "h.webp", "width": 800}]
 
 
 def test_a_post_with_a_picture_shares_it(client):
