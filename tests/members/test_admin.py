@@ -1,5 +1,6 @@
 import csv
 import io
+from datetime import timedelta
 
 import pytest
 from django.core import mail
@@ -48,6 +49,22 @@ def test_changelist_shows_pending_count_newest_first_and_filters(staff_client):
     assert set(pending) == {older, newer}
     found = staff_client.get(CHANGELIST, {"q": "zeta"}).context["cl"].result_list
     assert list(found) == [newer]
+
+
+def test_changelist_filters_by_period_without_reading_every_date(
+    staff_client, django_assert_max_num_queries
+):
+    today = make_application(full_name="Applied Today")
+    earlier = make_application(full_name="Applied Earlier")
+    Application.objects.filter(pk=earlier.pk).update(created_at=timezone.now() - timedelta(days=40))
+    with django_assert_max_num_queries(12) as captured:
+        response = staff_client.get(CHANGELIST)
+    assert "Past 7 days" in response.content.decode()
+    assert not [q["sql"] for q in captured.captured_queries if "DISTINCT" in q["sql"]]
+    start = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    week = {"created_at__gte": str(start - timedelta(days=7))}
+    week = staff_client.get(CHANGELIST, week).context["cl"]
+    assert list(week.result_list) == [today]
 
 
 @pytest.mark.parametrize("path", ["/admin/members/application/add/", "/admin/members/membership/",
