@@ -22,9 +22,9 @@ from .models import Membership, Tier
 class ReaderStatement:
     def __init__(self) -> None:
         self.user = user = Selected(get_user_model(), "u")
-        self.membership = membership = Selected(Membership, "m", start=user.end)
-        self.tier = tier = Selected(Tier, "t", start=membership.end)
-        self.contributor = profile = Selected(Contributor, "c", start=tier.end)
+        self.membership = membership = Selected(Membership, "m", start=user.columns.stop)
+        self.tier = tier = Selected(Tier, "t", start=membership.columns.stop)
+        self.contributor = profile = Selected(Contributor, "c", start=tier.columns.stop)
         columns = ", ".join(part.sql() for part in (user, membership, tier, profile))
         self.sql = (
             f"SELECT {columns} FROM {user.table()}"  # noqa: S608 (names from the models)

@@ -21,16 +21,14 @@ class Selected:
         self.fields = [f for f in model._meta.concrete_fields if f.name not in leave_out]
         self.names = [field.attname for field in self.fields]
         self.columns = slice(start, start + len(self.fields))
-        self.end = self.columns.stop
         self.pk = start + self.fields.index(model._meta.pk)  # None there: no row joined
         self._converters = None
 
     def sql(self) -> str:
-        quote = connection.ops.quote_name
-        return ", ".join(f"{self.alias}.{quote(field.column)}" for field in self.fields)
+        return ", ".join(self.column(field.name) for field in self.fields)
 
     def column(self, name: str) -> str:
-        """A field's column, qualified, for a statement's joins and conditions."""
+        """A field's column, qualified, for a statement's columns, joins and conditions."""
         return f"{self.alias}.{connection.ops.quote_name(self.model._meta.get_field(name).column)}"
 
     def table(self) -> str:

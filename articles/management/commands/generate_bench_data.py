@@ -213,7 +213,9 @@ class Command(BaseCommand):
             for n in range(members)
         ]
         write(User, users)
-        ids = dict(User.objects.filter(email__endswith=EMAIL_DOMAIN).values_list("email", "pk"))
+        ids = dict(
+            User.objects.filter(email__endswith="@" + EMAIL_DOMAIN).values_list("email", "pk")
+        )
         now = timezone.now()
         write(
             Membership,
