@@ -14,13 +14,15 @@ from members import access
 from publication.statements import Selected
 
 from .cards import cards
+from .listing import Listing
 from .metadata import article_structured_data, logo_url, site_structured_data
-from .models import SEARCH_VECTORS, Article, Contributor, Topic
+from .models import SEARCH_VECTORS, Article, Byline, Contributor, Topic
 from .pagination import UncountedPaginator
 
 
 class ArticleListView(ListView):
-    """A paginated list of published posts, newest first, as cards (articles/cards.py)."""
+    """A paginated list of published posts, newest first (articles/listing.py), as cards
+    (articles/cards.py)."""
 
     context_object_name = "articles"
     paginator_class = UncountedPaginator
@@ -28,9 +30,8 @@ class ArticleListView(ListView):
     def get_paginate_by(self, queryset: QuerySet[Article]) -> int:
         return settings.ARTICLES_PER_PAGE
 
-    def get_queryset(self) -> QuerySet[Article]:
-        # Only what the cards are kept under: cards() fetches the posts it has to render.
-        return Article.objects.published().only("pk", "updated_at")
+    def get_queryset(self) -> Listing:
+        return Listing()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -52,14 +53,12 @@ class ArticleListView(ListView):
 class FrontPageView(ArticleListView):
     template_name = "articles/front_page.html"
 
-    def get_queryset(self) -> QuerySet[Article]:
-        published = super().get_queryset()
-        self.featured = published.filter(featured=True).first()
-        return published.exclude(pk=self.featured.pk) if self.featured else published
+    def get_queryset(self) -> Listing:
+        return Listing(lead=True)
 
     def lead(self, page) -> Article | None:
-        """The featured story leads the first page only."""
-        return self.featured if page.number == 1 else None
+        """The featured story leads the first page only (and is on no other)."""
+        return self.object_list.lead if page.number == 1 else None
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -111,9 +110,9 @@ class ArticleDetailView(DetailView):
 class ContributorDetailView(ArticleListView):
     template_name = "articles/contributor_detail.html"
 
-    def get_queryset(self) -> QuerySet[Article]:
+    def get_queryset(self) -> Listing:
         self.contributor = get_object_or_404(Contributor, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(bylines__contributor=self.contributor)
+        return Listing(linked_by=(Byline, "contributor", self.contributor.pk))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(contributor=self.contributor, **kwargs)
@@ -122,9 +121,9 @@ class ContributorDetailView(ArticleListView):
 class TopicDetailView(ArticleListView):
     template_name = "articles/topic_detail.html"
 
-    def get_queryset(self) -> QuerySet[Article]:
+    def get_queryset(self) -> Listing:
         self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
-        return super().get_queryset().filter(topics=self.topic)
+        return Listing(linked_by=(Article.topics.through, "topic", self.topic.pk))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.topic, **kwargs)
@@ -143,7 +142,9 @@ class SearchView(ArticleListView):
         readable = access.readable(access.reader_for(self.request))
         # Each row says how many match (at most SEARCH_CANDIDATES): the page's query counts
         # them, rather than a second query finding them all again (12 ms at scale 10).
-        matches = super().get_queryset().search(self.query, readable=readable)
+        # Only what the cards are kept under: cards() fetches the posts it has to render.
+        published = Article.objects.published().only("pk", "updated_at")
+        matches = published.search(self.query, readable=readable)
         return matches.annotate(matches=Window(Count("pk")))
 
     def paginate_queryset(self, queryset, page_size):

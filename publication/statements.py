@@ -16,9 +16,15 @@ class Selected:
     """One model's columns in a statement: their SQL, where they sit in its rows, and how
     each value is converted on the way in."""
 
-    def __init__(self, model: type[Model], alias: str, *, start: int = 0, leave_out=()) -> None:
+    def __init__(
+        self, model: type[Model], alias: str, *, start: int = 0, leave_out=(), only=()
+    ) -> None:
         self.model, self.alias = model, alias
-        self.fields = [f for f in model._meta.concrete_fields if f.name not in leave_out]
+        self.fields = [
+            field
+            for field in model._meta.concrete_fields
+            if field.name not in leave_out and (not only or field.name in only)
+        ]
         self.names = [field.attname for field in self.fields]
         self.columns = slice(start, start + len(self.fields))
         self.pk = start + self.fields.index(model._meta.pk)  # None there: no row joined
