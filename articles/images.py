@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import PurePosixPath
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,9 +15,11 @@ from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models.fields.files import FieldFile
 from django.template.defaultfilters import filesizeformat
-from PIL import Image, ImageOps, UnidentifiedImageError
 
 ALLOWED_FORMATS = {"JPEG": "jpg", "PNG": "png", "WEBP": "webp", "GIF": "png"}
+if TYPE_CHECKING:
+    from PIL import Image
+
 HERO_WIDTHS = (480, 960, 1600)
 PORTRAIT_WIDTHS = (96, 192, 384)
 RENDITIONS = "renditions/"
@@ -25,6 +28,10 @@ WEBP_MAX_SIDE = 16383  # the WebP format's limit, in pixels, for either side
 
 def validate_image_upload(file) -> None:
     """Refuse what is too big, too many pixels or not a format we serve, with a clear message."""
+    # Pillow is imported where pictures are read and made, not by every web worker: those
+    # serve renditions made at upload (2.2 MB of each worker's memory).
+    from PIL import Image, UnidentifiedImageError
+
     if getattr(file, "_committed", False):
         return  # Stored already, so checked when it was uploaded.
     if file.size > settings.IMAGE_MAX_BYTES:
@@ -128,18 +135,17 @@ class Encoded:
     stem: str
 
 
-ENCODER_ERRORS = (OSError, ValueError, SyntaxError, MemoryError, Image.DecompressionBombError)
-
-
 def encode(upload: FieldFile, widths: tuple[int, ...]) -> Encoded:
     """Encode a new upload once, when it is validated; saving stores what this made.
 
     An encoder's failure is a ValidationError for the form to show next to the field.
     """
+    from PIL import Image  # when first needed: see validate_image_upload
+
     if getattr(upload, "encoded", None) is None:
         try:
             upload.encoded = _encode(upload, widths)
-        except ENCODER_ERRORS:
+        except (OSError, ValueError, SyntaxError, MemoryError, Image.DecompressionBombError):
             raise ValidationError(
                 "Web versions of this picture could not be made. Export it again as a JPEG "
                 "or PNG and upload the new file.",
@@ -209,6 +215,8 @@ def discard(renditions: list[dict], *files: FieldFile) -> None:
 
 
 def _encode(upload: FieldFile, widths: tuple[int, ...]) -> Encoded:
+    from PIL import Image, ImageOps
+
     upload.seek(0)
     with Image.open(upload) as opened:
         image_format = opened.format
@@ -226,12 +234,14 @@ def _encode(upload: FieldFile, widths: tuple[int, ...]) -> Encoded:
     return Encoded(ContentFile(clean.getvalue(), name=f"{stem}.{extension}"), renditions, stem)
 
 
-def _widths_for(image: Image.Image, widths: tuple[int, ...]) -> list[int]:
+def _widths_for(image: "Image.Image", widths: tuple[int, ...]) -> list[int]:
     widest = min(image.width, widths[-1])
     return [*(width for width in widths if width < widest), widest]
 
 
-def _rendition(image: Image.Image, width: int) -> tuple[int, int, bytes]:
+def _rendition(image: "Image.Image", width: int) -> tuple[int, int, bytes]:
+    from PIL import Image
+
     height = max(1, round(image.height * width / image.width))
     resized = image if width == image.width else image.resize((width, height), Image.LANCZOS)
     buffer = io.BytesIO()
@@ -239,7 +249,7 @@ def _rendition(image: Image.Image, width: int) -> tuple[int, int, bytes]:
     return width, height, buffer.getvalue()
 
 
-def _has_alpha(image: Image.Image) -> bool:
+def _has_alpha(image: "Image.Image") -> bool:
     return image.mode in {"RGBA", "LA", "PA"} or (
         image.mode == "P" and "transparency" in image.info
     )

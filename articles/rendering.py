@@ -10,12 +10,15 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import cache
+from typing import TYPE_CHECKING
 
-import nh3
 from django.utils.html import format_html
 from django.utils.text import slugify
-from markdown_it import MarkdownIt
-from markdown_it.token import Token
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.token import Token
 
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6",
@@ -46,9 +49,16 @@ WORDS_PER_MINUTE = 230
 MEMBERS_ONLY_MARKER = "<!--members-only-->"
 MARKER = re.compile(r"<!--\s*members-only\s*-->", re.IGNORECASE)
 
-_markdown = MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(
-    ["table", "strikethrough", "replacements", "smartquotes"]
-)
+
+@cache
+def markdown() -> "MarkdownIt":
+    """Imported when a body is first rendered, as is nh3, not by every web worker: those
+    serve bodies rendered at save (the two are 2.6 MB of each worker's memory)."""
+    from markdown_it import MarkdownIt
+
+    return MarkdownIt("commonmark", {"html": True, "typographer": True}).enable(
+        ["table", "strikethrough", "replacements", "smartquotes"]
+    )
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,8 @@ class Quote:
 
 
 def sanitize(html: str) -> str:
+    import nh3  # when first needed: see markdown()
+
     return nh3.clean(
         html,
         tags=ALLOWED_TAGS,
@@ -104,7 +116,8 @@ def parse_body(source: str) -> Body:
     Parsed once: the words for reading time come from the same blocks, before each
     heading gets its link to itself.
     """
-    tokens = _markdown.parse(source)
+    parser = markdown()
+    tokens = parser.parse(source)
     _number_headings(tokens)
     blocks: list[str] = []
     plain: list[str] = []
@@ -113,7 +126,7 @@ def parse_body(source: str) -> Body:
         if marker_at is None and _is_marker(group):
             marker_at = len(blocks)
             continue
-        html = sanitize(_markdown.renderer.render(group, _markdown.options, {})).strip()
+        html = sanitize(parser.renderer.render(group, parser.options, {})).strip()
         if html:
             plain.append(html)
             blocks.append(_with_anchor(html, group[0]))
@@ -190,6 +203,8 @@ def rendered_fields(
 
 def text_of(html: str) -> str:
     """The words of rendered HTML, for search and summaries."""
+    import nh3  # when first needed: see markdown()
+
     return re.sub(r"\s+", " ", nh3.clean(html, tags=set())).strip()
 
 
@@ -206,7 +221,7 @@ def misplaced_markers(source: str) -> list[str]:
     """
     found: list[str] = []
     containers: list[str] = []
-    for token in _markdown.parse(source):
+    for token in markdown().parse(source):
         if token.nesting == 1:
             containers.append(token.type)
         elif token.nesting == -1:
@@ -219,7 +234,7 @@ def misplaced_markers(source: str) -> list[str]:
     return found
 
 
-def _holder(token: Token, containers: list[str]) -> str:
+def _holder(token: "Token", containers: list[str]) -> str:
     if token.type in {"code_block", "fence"}:
         return "in a code block"
     if "blockquote_open" in containers:
@@ -229,7 +244,7 @@ def _holder(token: Token, containers: list[str]) -> str:
     return "within other text"
 
 
-def _is_marker(group: list[Token]) -> bool:
+def _is_marker(group: list["Token"]) -> bool:
     return (
         len(group) == 1
         and group[0].type == "html_block"
@@ -237,7 +252,7 @@ def _is_marker(group: list[Token]) -> bool:
     )
 
 
-def _top_level_groups(tokens: list[Token]) -> Iterable[list[Token]]:
+def _top_level_groups(tokens: list["Token"]) -> Iterable[list["Token"]]:
     group: list[Token] = []
     for token in tokens:
         group.append(token)
@@ -248,7 +263,7 @@ def _top_level_groups(tokens: list[Token]) -> Iterable[list[Token]]:
         yield group
 
 
-def _number_headings(tokens: list[Token]) -> None:
+def _number_headings(tokens: list["Token"]) -> None:
     """Give each heading an id; the page title is the only h1."""
     seen: set[str] = set()
     for index, token in enumerate(tokens):
@@ -265,7 +280,7 @@ def _number_headings(tokens: list[Token]) -> None:
         token.attrSet("id", anchor)
 
 
-def _with_anchor(html: str, opening: Token) -> str:
+def _with_anchor(html: str, opening: "Token") -> str:
     """A heading's sanitised HTML with a link to itself (its id is a slug: safe as it is)."""
     if opening.type != "heading_open":
         return html

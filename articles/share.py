@@ -11,11 +11,14 @@ import hashlib
 import io
 import textwrap
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageDraw, ImageFont
+
+if TYPE_CHECKING:
+    from PIL import Image, ImageDraw, ImageFont
 
 FOLDER = "share/"
 # The publication's logo, a static file: its publisher mark, and the share picture when a
@@ -52,7 +55,11 @@ class Card:
                     )
         return names
 
-    def draw(self) -> Image.Image:
+    def draw(self) -> "Image.Image":
+        # Pillow is imported when a card is first drawn (by the worker, as a rule), not by
+        # every web worker (2.2 MB of each one's memory).
+        from PIL import Image, ImageDraw
+
         picture = Image.new("RGB", SIZE, PAPER)
         draw = ImageDraw.Draw(picture)
         draw.rectangle([0, 0, SIZE[0], 16], fill=ACCENT)
@@ -74,11 +81,13 @@ def byline(names: list[str]) -> str:
     return "By " + (names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}")
 
 
-def font(size: int) -> ImageFont.FreeTypeFont:
+def font(size: int) -> "ImageFont.FreeTypeFont":
+    from PIL import ImageFont
+
     return ImageFont.load_default(size=size)  # Pillow's own typeface: no system fonts needed
 
 
-def fitted_title(title: str, draw: ImageDraw.ImageDraw) -> tuple[int, list[str]]:
+def fitted_title(title: str, draw: "ImageDraw.ImageDraw") -> tuple[int, list[str]]:
     """The largest size at which the title fits in four lines; cut short at the smallest."""
     width = SIZE[0] - 2 * MARGIN
     for size in (72, 64, 56, 48):
@@ -89,7 +98,7 @@ def fitted_title(title: str, draw: ImageDraw.ImageDraw) -> tuple[int, list[str]]
     return 48, [*lines[:3], textwrap.shorten(lines[3] + " " + " ".join(lines[4:]), 40)]
 
 
-def wrapped(text: str, size: int, width: int, draw: ImageDraw.ImageDraw) -> list[str]:
+def wrapped(text: str, size: int, width: int, draw: "ImageDraw.ImageDraw") -> list[str]:
     lines: list[str] = []
     for word in text.split():
         if lines and draw.textlength(f"{lines[-1]} {word}", font=font(size)) <= width:
