@@ -14,10 +14,11 @@ from members import access
 from publication.statements import Selected
 
 from .cards import cards
+from .kept_searches import KeptSearch, Results
 from .listing import Listing
 from .metadata import article_structured_data, logo_url, site_structured_data
 from .models import SEARCH_VECTORS, Article, Byline, Contributor, Topic
-from .pagination import UncountedPaginator
+from .pagination import UncountedPage, UncountedPaginator
 
 
 class ArticleListView(ListView):
@@ -149,6 +150,15 @@ class SearchView(ArticleListView):
 
     def paginate_queryset(self, queryset, page_size):
         self.too_broad = False
+        if not self.query:
+            return super().paginate_queryset(queryset, page_size)
+        rule = access.readable_key(access.reader_for(self.request))
+        kept = KeptSearch(self.query, rule, self.request.GET.get("page", "1"))
+        if results := kept.get():
+            paginator = self.get_paginator(queryset, page_size)
+            paginator.count = results.count
+            page = UncountedPage(results.posts, results.number, paginator, more=results.more)
+            return paginator, page, page.object_list, page.has_other_pages()
         try:
             with statement_timeout(settings.SEARCH_TIMEOUT_MS):
                 paginator, page, articles, more = super().paginate_queryset(queryset, page_size)
@@ -159,6 +169,7 @@ class SearchView(ArticleListView):
                 raise
             self.too_broad = True
             return None, None, [], False
+        kept.keep(Results(page.object_list, page.number, paginator.count, page.has_next()))
         return paginator, page, page.object_list, more
 
     def get_context_data(self, **kwargs):

@@ -98,6 +98,16 @@ def readable(reader: Reader) -> Q:
     return rule
 
 
+def readable_key(reader: Reader) -> str:
+    """All that `readable` asks of a reader: readers with the same key read the same posts
+    in full, so what is kept for one (search results) may be shown to the other."""
+    if reader.is_staff:
+        return "staff"
+    return (
+        f"contributor={reader.contributor_id or ''};rank={reader.tier.rank if reader.tier else ''}"
+    )
+
+
 def members_reading(article: Article) -> Q:
     """`decide(...).allowed` for members, as a filter on User: those whose current
     membership includes the post (for emailing it to exactly them)."""

@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 
 def invalidate(**_signal_arguments) -> None:
-    if settings.PAGE_CACHE:
+    if settings.PAGE_CACHE or settings.SEARCH_CACHE:  # search results are kept by it too
         next_generation()
         # Again once the change is committed: a page made meanwhile may show it uncommitted.
         transaction.on_commit(next_generation)
@@ -66,6 +66,18 @@ def next_generation() -> None:
     except Exception:
         # Whatever failed, the change itself stands; cached pages live PAGE_CACHE_SECONDS at most.
         logger.exception("The page cache could not be invalidated")
+
+
+def generation_and(key: str) -> tuple[str, object | None]:
+    """The generation now and what is kept under `key`, in one round trip: what was kept
+    in another generation is stale. A generation never set, or lost, is replaced by a new
+    token, under which nothing was kept."""
+    found = cache.get_many([GENERATION_KEY, key])
+    generation = found.get(GENERATION_KEY)
+    if generation is None:
+        cache.add(GENERATION_KEY, new_generation(), timeout=None)
+        return cache.get(GENERATION_KEY), None
+    return generation, found.get(key)
 
 
 class VisitorPageCacheMiddleware:
@@ -119,13 +131,9 @@ class VisitorPageCacheMiddleware:
         return response
 
     def fetch(self, page_key: str, heard: int) -> tuple[str | None, tuple | None]:
-        found = cache.get_many([GENERATION_KEY, page_key])
-        generation = found.get(GENERATION_KEY)
-        if generation is None:  # never set, or lost: a new token no page was stored under
-            cache.add(GENERATION_KEY, new_generation(), timeout=None)
-            return cache.get(GENERATION_KEY), None
+        generation, stored = generation_and(page_key)
         self.local.learn(generation, heard)
-        return generation, found.get(page_key)
+        return generation, stored
 
     def store(self, page_key: str, generation: str, response: HttpResponse) -> None:
         stored = (generation, time.time() + settings.PAGE_CACHE_SECONDS, frozen(response))

@@ -354,6 +354,9 @@ CACHES["fragments"] = {
 # Whole pages for visitors without cookies, only on a shared cache (see publication/pagecache.py).
 PAGE_CACHE = env_bool("PAGE_CACHE", bool(SHARED_CACHE))
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# Search results, for members too (by what they may read), as long; only on a shared cache,
+# whose generation every worker reads (articles/kept_searches.py).
+SEARCH_CACHE = bool(SHARED_CACHE) and env_bool("SEARCH_CACHE", True)
 
 LOGGING = {
     "version": 1,

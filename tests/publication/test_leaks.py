@@ -189,3 +189,20 @@ def test_search_matches_hidden_text_only_for_readers_entitled_to_it(site, person
     for post, word in SENTINELS.items():
         found = {a.title for a in client.get("/search/", {"q": word}).context["articles"]}
         assert found == (FOUND[post] if post in VISIBLE[persona] else set())
+
+
+def test_kept_search_results_match_hidden_text_only_for_readers_entitled_to_it(
+    site, settings, redis_cache
+):
+    """As above, with search results kept in the shared cache and every reader searching
+    in turn, in one order and the other: none is shown results kept for another."""
+    settings.SEARCH_CACHE = True
+    for personas in (list(VISIBLE), list(VISIBLE)[::-1]):
+        redis_cache.clear()
+        for persona in personas:
+            client = Client()
+            if site[persona] is not None:
+                client.force_login(site[persona])
+            for post, word in SENTINELS.items():
+                found = {a.title for a in client.get("/search/", {"q": word}).context["articles"]}
+                assert found == (FOUND[post] if post in VISIBLE[persona] else set()), persona

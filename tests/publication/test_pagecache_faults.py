@@ -139,17 +139,22 @@ def stand_in(settings, redis_url, request):
         server = StandIn(mode, redis_url, **options)
         request.addfinalizer(server.close)
         settings.PAGE_CACHE = True
-        settings.CACHES = {
-            **settings.CACHES,
-            "default": {
-                "BACKEND": "publication.cache.RedisCache",
-                "LOCATION": server.url,
-                "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-            },
-        }
+        use_stand_in(settings, server)
         return server
 
     return start
+
+
+def use_stand_in(settings, server: StandIn) -> None:
+    """The shared cache on the stand-in, with production's timeouts."""
+    settings.CACHES = {
+        **settings.CACHES,
+        "default": {
+            "BACKEND": "publication.cache.RedisCache",
+            "LOCATION": server.url,
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        },
+    }
 
 
 def timed_visits(url: str, count: int) -> list[tuple[int, float, str]]:

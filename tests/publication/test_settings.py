@@ -73,6 +73,24 @@ def test_production_values_are_read_from_the_environment():
 
 
 @pytest.mark.parametrize(
+    ("env", "kept"),
+    [
+        ({"REDIS_URL": "redis://cache.example.com:6379/0"}, "True"),
+        ({"REDIS_URL": "redis://cache.example.com:6379/0", "SEARCH_CACHE": "false"}, "False"),
+        # Kept by one worker, results would outlive a change another worker saw.
+        ({"SEARCH_CACHE": "true"}, "False"),
+    ],
+)
+def test_search_results_are_kept_only_in_a_shared_cache(env, kept):
+    code = "import publication.settings as s; print(s.SEARCH_CACHE)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env={**CLEAN, **env}, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == kept
+
+
+@pytest.mark.parametrize(
     ("env", "message"),
     [
         ({"DEBUG": "maybe"}, "DEBUG must be true or false, not 'maybe'."),

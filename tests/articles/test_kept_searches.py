@@ -1,0 +1,163 @@
+"""Search results kept in the shared cache (articles/kept_searches.py): served again without
+the database, never across a change, never to a reader who may read other posts, and
+made afresh whenever the cache fails."""
+
+import re
+import time
+
+import pytest
+from django.test import Client
+
+from articles import kept_searches
+from members.access import Reader, readable, readable_key
+from tests.factories import make_article, make_contributor, make_member, make_tier
+from tests.publication.test_pagecache_faults import StandIn, use_stand_in
+
+pytestmark = pytest.mark.django_db
+
+PAID = "Paid words about zebras."
+
+
+@pytest.fixture(autouse=True)
+def awake(monkeypatch):
+    monkeypatch.setattr(kept_searches, "resting_until", 0.0)
+
+
+@pytest.fixture
+def search_cache(settings, redis_cache):
+    settings.SEARCH_CACHE = True
+    return redis_cache
+
+
+def titles(html: str) -> list[str]:
+    return re.findall(r'<h3 class="card__title"><a href="[^"]*">([^<]*)</a>', html)
+
+
+def test_a_search_made_again_is_answered_without_the_database(
+    search_cache, django_assert_num_queries
+):
+    for n in range(3):
+        make_article(title=f"Ledger {n}")
+    first = Client().get("/search/?q=Ledger").content.decode()
+    with django_assert_num_queries(0):  # the results kept, and their cards
+        again = Client().get("/search/?q=Ledger").content.decode()
+    assert again == first
+    assert sorted(titles(again)) == ["Ledger 0", "Ledger 1", "Ledger 2"]
+    assert "3 results for “Ledger”" in again
+
+
+def test_a_later_page_is_kept_with_its_number_and_links(search_cache, settings):
+    settings.ARTICLES_PER_PAGE = 2
+    for n in range(5):
+        make_article(title=f"Ledger {n}")
+    first = Client().get("/search/?q=Ledger&page=2").content.decode()
+    again = Client().get("/search/?q=Ledger&page=2").content.decode()
+    assert again == first
+    assert "<span>Page 2</span>" in again
+    assert 'rel="prev" href="?q=Ledger&amp;page=1"' in again
+    assert 'rel="next" href="?q=Ledger&amp;page=3"' in again
+
+
+def test_any_change_shows_in_the_next_search(search_cache):
+    post = make_article(title="Ledger first")
+    assert titles(Client().get("/search/?q=Ledger").content.decode()) == ["Ledger first"]
+    make_article(title="Ledger second", publish_at=post.publish_at)
+    assert sorted(titles(Client().get("/search/?q=Ledger").content.decode())) == [
+        "Ledger first",
+        "Ledger second",
+    ]
+    post.title = "Ledger renamed"
+    post.save()
+    post.refresh_from_db()
+    found = titles(Client().get("/search/?q=Ledger").content.decode())
+    assert sorted(found) == ["Ledger renamed", "Ledger second"]
+    post.delete()
+    assert titles(Client().get("/search/?q=Ledger").content.decode()) == ["Ledger second"]
+
+
+@pytest.mark.parametrize("member_first", [True, False], ids=["member first", "visitor first"])
+def test_readers_who_may_read_other_posts_never_share_results(search_cache, member_first):
+    """A members-only post matches the words past its cut for members alone."""
+    make_article(
+        title="Field notes",
+        body=f"Free words.\n\n<!--members-only-->\n\n{PAID}",
+        visibility="members",
+    )
+    member, visitor = Client(), Client()
+    member.force_login(make_member())
+    order = [(member, ["Field notes"]), (visitor, [])]
+    for reader, expected in order if member_first else order[::-1]:
+        assert titles(reader.get("/search/?q=zebras").content.decode()) == expected
+
+
+def test_readers_who_may_read_the_same_posts_share_results(search_cache):
+    tier = make_tier(rank=1)
+    make_article(
+        title="Field notes",
+        body=f"Free words.\n\n<!--members-only-->\n\n{PAID}",
+        visibility="members",
+    )
+    first, second = Client(), Client()
+    first.force_login(make_member(tier=tier))
+    second.force_login(make_member(tier=tier))
+    assert titles(first.get("/search/?q=zebras").content.decode()) == ["Field notes"]
+    kept = kept_searches.KeptSearch("zebras", readable_key(Reader(user_id=2, tier=tier)), "1")
+    assert kept.get() is not None
+    assert titles(second.get("/search/?q=zebras").content.decode()) == ["Field notes"]
+
+
+def test_the_key_of_what_a_reader_may_read_is_all_the_rule_asks():
+    """Readers with the same key get the same rule (so may share results), and readers
+    with different rules never get the same key."""
+    low, high = make_tier(rank=1), make_tier(rank=2)
+    writer = make_contributor()
+    readers = [
+        Reader(),
+        Reader(user_id=1),
+        Reader(user_id=2, lapsed=True),
+        Reader(user_id=3, tier=low),
+        Reader(user_id=4, tier=low),
+        Reader(user_id=5, tier=high),
+        Reader(user_id=6, contributor_id=writer.pk),
+        Reader(user_id=7, contributor_id=writer.pk, tier=low),
+        Reader(user_id=8, is_staff=True),
+        Reader(user_id=9, is_staff=True, tier=high),
+    ]
+    for one in readers:
+        for other in readers:
+            same_rule = str(readable(one)) == str(readable(other))
+            assert (readable_key(one) == readable_key(other)) == same_rule, (one, other)
+    assert len({readable_key(reader) for reader in readers}) == 6
+
+
+@pytest.mark.parametrize("mode", ["late", "garbage", "reset"])
+def test_a_bad_redis_makes_searches_afresh_in_bounded_time(
+    settings, redis_url, request, mode, caplog
+):
+    server = StandIn(mode, redis_url)
+    request.addfinalizer(server.close)
+    settings.SEARCH_CACHE = True
+    use_stand_in(settings, server)
+    make_article(title="Ledger afresh")
+    timings = []
+    for _ in range(4):
+        started = time.monotonic()
+        found = titles(Client().get("/search/?q=Ledger").content.decode())
+        timings.append(time.monotonic() - started)
+        assert found == ["Ledger afresh"]
+    # The first search meets the failure, bounded by the socket timeouts; the others
+    # leave the cache alone while the worker rests.
+    assert timings[0] < 2.0 and max(timings[1:]) < 0.5
+    assert "Search results could not be kept" in caplog.text
+
+
+def test_the_cache_is_tried_again_after_resting(search_cache, monkeypatch):
+    monkeypatch.setattr(kept_searches, "RETRY_SECONDS", 0.2)
+    make_article(title="Ledger back")
+    key = kept_searches.KeptSearch("Ledger", readable_key(Reader()), "1").key
+    kept_searches.rest(RuntimeError("stand-in"))
+    assert titles(Client().get("/search/?q=Ledger").content.decode()) == ["Ledger back"]
+    assert search_cache.get(key) is None  # resting: the cache was left alone
+    time.sleep(0.25)
+    assert titles(Client().get("/search/?q=Ledger").content.decode()) == ["Ledger back"]
+    assert search_cache.get(key) is not None
