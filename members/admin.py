@@ -381,8 +381,11 @@ class ApplicationAdmin(admin.ModelAdmin):
         )
 
     def changelist_view(self, request: HttpRequest, extra_context=None):
-        pending = Application.objects.filter(status=Application.Status.PENDING).count()
-        extra_context = {**(extra_context or {}), "title": f"Applications: {pending} pending"}
+        # Only for the list itself: an action's POST answers with a redirect or a page of its
+        # own, and counting 750,000 pending applications took 70 ms to 1.4 s of it.
+        if request.method == "GET":
+            pending = Application.objects.filter(status=Application.Status.PENDING).count()
+            extra_context = {**(extra_context or {}), "title": f"Applications: {pending} pending"}
         return super().changelist_view(request, extra_context)
 
     @admin.action(description="Approve and send invitations…")

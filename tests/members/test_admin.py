@@ -75,6 +75,16 @@ def test_member_admin_pages_open(staff_client, path):
     assert staff_client.get(path).status_code == 200
 
 
+def test_an_action_does_not_count_the_pending_applications(staff_client):
+    """The count is for the list's title, which an action's answer does not show."""
+    selected = {"action": "approve", "_selected_action": [make_application().pk]}
+    with CaptureQueriesContext(connection) as queries:
+        confirm_page = staff_client.post(CHANGELIST, selected)
+    assert "Approve and send invitations" in confirm_page.content.decode()
+    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+    assert not [sql for sql in counts if "pending" in sql], counts
+
+
 @pytest.mark.django_db(transaction=True)
 def test_approve_action_asks_which_tier_then_approves_and_reports(staff_client, run_tasks):
     """With real commits: the action queues the invitations, the worker sends them."""
