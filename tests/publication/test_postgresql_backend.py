@@ -1,9 +1,16 @@
-"""Reused PostgreSQL connections are checked without a round trip, and still caught dead."""
+"""Reused PostgreSQL connections are checked without a round trip, and still caught dead;
+timestamps are loaded by psycopg's own loader."""
 
+from datetime import UTC, datetime
+
+import psycopg
 import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
+from psycopg.pq import Format
 
+from articles.models import Article
+from publication.postgresql.base import UtcTimestamptzLoader
 from tests.factories import make_article
 
 pytestmark = [
@@ -35,3 +42,25 @@ def test_a_connection_the_server_ended_is_caught_and_replaced(client):
     connection.close_if_health_check_failed()
     assert "Read after a reconnect" in client.get(article.get_absolute_url()).content.decode()
     assert connection.connection.info.backend_pid != doomed
+
+
+def test_timestamps_are_loaded_by_psycopgs_own_loader_as_django_loads_them():
+    """Django's loader is Python (9 µs a value); psycopg's gives the same datetimes in UTC."""
+    instants = ["2026-01-01 12:00:00.5+05", "2026-07-01 00:00:00-07", "0001-01-01 00:00:00+00"]
+    sql = "SELECT " + ", ".join(f"'{instant}'::timestamptz" for instant in instants)
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        loaded = cursor.fetchone()
+    assert loaded == (
+        datetime(2026, 1, 1, 7, 0, 0, 500000, tzinfo=UTC),
+        datetime(2026, 7, 1, 7, 0, tzinfo=UTC),
+        datetime(1, 1, 1, tzinfo=UTC),
+    )
+    assert all(value.tzinfo is UTC for value in loaded)
+    article = make_article()
+    assert Article.objects.get(pk=article.pk).publish_at == article.publish_at
+    oid = connection.connection.adapters.types["timestamptz"].oid
+    loader = connection.connection.adapters.get_loader(oid, Format.TEXT)
+    assert loader is UtcTimestamptzLoader
+    if psycopg.pq.__impl__ == "binary":
+        assert type(loader(oid, connection.connection).loader).__module__.startswith("psycopg_")
