@@ -256,7 +256,6 @@ def approve_in_admin(count: int) -> int:
     )
     client = Client()
     client.force_login(staff)
-    client.get("/admin/")  # as a running server is: its middleware and the admin loaded
     data = {"action": "approve", "confirm": "yes", "_selected_action": [a.pk for a in pending]}
     started = time.perf_counter()
     response = client.post("/admin/members/application/", data)
