@@ -28,7 +28,7 @@ class ArticleListView(ListView):
     context_object_name = "articles"
     paginator_class = UncountedPaginator
 
-    def get_paginate_by(self, queryset: QuerySet[Article]) -> int:
+    def get_paginate_by(self, queryset: Listing | QuerySet[Article]) -> int:
         return settings.ARTICLES_PER_PAGE
 
     def get_queryset(self) -> Listing:
