@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from members import access
-from publication.statements import Selected
+from publication.statements import Selected, prepared_cursor
 
 from .cards import cards
 from .kept_searches import KeptSearch, Results
@@ -93,7 +93,7 @@ class ArticleDetailView(DetailView):
 
     def get_object(self, queryset=None) -> Article:
         sql, post = self.by_slug()
-        with connection.cursor() as cursor:
+        with prepared_cursor() as cursor:
             cursor.execute(sql, [self.kwargs["slug"]])
             row = cursor.fetchone()
         article = post.instance(row) if row else None

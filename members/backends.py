@@ -11,10 +11,9 @@ from functools import cache
 
 from allauth.account.auth_backends import AuthenticationBackend
 from django.contrib.auth import backends, get_user_model
-from django.db import connection
 
 from articles.models import Contributor
-from publication.statements import Selected
+from publication.statements import Selected, prepared_cursor
 
 from .models import Membership, Tier
 
@@ -43,7 +42,7 @@ def reader_statement() -> ReaderStatement:
 def load_reader(user_id):
     """The user, with membership (and its tier) and contributor profile, or None."""
     statement = reader_statement()
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         cursor.execute(statement.sql, [user_id])
         row = cursor.fetchone()
     if row is None:

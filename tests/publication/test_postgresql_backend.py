@@ -1,5 +1,6 @@
 """Reused PostgreSQL connections are checked without a round trip, and still caught dead;
-timestamps are loaded by psycopg's own loader."""
+timestamps are loaded by psycopg's own loader; the statements every request makes are
+prepared."""
 
 from datetime import UTC, datetime
 
@@ -10,8 +11,10 @@ from django.test.utils import CaptureQueriesContext
 from psycopg.pq import Format
 
 from articles.models import Article
+from articles.views import ArticleDetailView
+from members.backends import reader_statement
 from publication.postgresql.base import UtcTimestamptzLoader
-from tests.factories import make_article
+from tests.factories import make_article, make_member
 
 pytestmark = [
     pytest.mark.postgresql,
@@ -64,3 +67,23 @@ def test_timestamps_are_loaded_by_psycopgs_own_loader_as_django_loads_them():
     assert loader is UtcTimestamptzLoader
     if psycopg.pq.__impl__ == "binary":
         assert type(loader(oid, connection.connection).loader).__module__.startswith("psycopg_")
+
+
+def test_the_statements_every_request_makes_are_prepared_and_still_counted(client):
+    """The reader and the post by its slug are planned once per connection: prepared."""
+    article = make_article(title="Planned once")
+    member = make_member()
+    client.force_login(member)
+    with CaptureQueriesContext(connection) as queries:
+        for _ in range(2):
+            assert client.get(article.get_absolute_url()).status_code == 200
+    assert sum(reader_statement().sql.split(" WHERE ")[0] in q["sql"] for q in queries) == 2
+    assert any(f"= '{article.slug}'" in q["sql"] for q in queries)  # logged with its value
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [statement for (statement,) in cursor.fetchall()]
+    assert any(s.startswith(reader_statement().sql.split(" WHERE ")[0]) for s in prepared)
+    slug_sql = ArticleDetailView.by_slug()[0].replace("%s", "$1")
+    assert slug_sql in prepared
+    # Django's own cursors bind on the client, which prepares nothing.
+    assert not any("django_session" in s or "auth_permission" in s for s in prepared)
