@@ -1,7 +1,8 @@
 """What a list page shows: its posts' ids and revisions, in one statement written once.
 
 That is all a list page asks of the database: the cards are kept under each post's
-revision (articles/cards.py). Django took longer to build the front page's two queries
+revision (articles/cards.py), and the answer itself in the shared cache
+(articles/kept.py). Django took longer to build the front page's two queries
 (its lead story, then the page) than PostgreSQL took to run them: 14% of the page under
 py-spy, and a round trip each. Here each kind of list's SQL is made once per process,
 and the front page's lead story comes in the same statement as its page.
@@ -15,6 +16,7 @@ from django.utils import timezone
 
 from publication.statements import Selected
 
+from . import kept
 from .models import Article
 
 # The listed posts' columns: what the cards are kept under.
@@ -38,6 +40,16 @@ class Listing:
         self.lead: Article | None = None
 
     def __getitem__(self, page: slice) -> list[Article]:
+        answer = kept.Kept("list", self.leads, self.link, self.linked, page.start, page.stop)
+        if (found := answer.get()) is None:
+            found = self.rows(page)
+            answer.keep(found)
+        posts, lead = found
+        self.lead = kept.posts(lead)[0] if lead else None
+        return kept.posts(posts)
+
+    def rows(self, page: slice) -> tuple[list[tuple], list[tuple]]:
+        """The page's posts, and the lead story apart, as kept.rows makes them."""
         now = Article._meta.get_field("publish_at").get_db_prep_value(timezone.now(), connection)
         scheduled, published = Article.LIVE_STATUSES
         with connection.cursor() as cursor:
@@ -53,9 +65,8 @@ class Listing:
                 },
             )
             rows = cursor.fetchall()
-        posts = [(POST.instance(row), row[-1]) for row in rows]
-        self.lead = next((post for post, lead in posts if lead), None)
-        return [post for post, lead in posts if not lead]
+        posts, lead = ([POST.instance(row) for row in rows if row[-1] == n] for n in (0, 1))
+        return kept.rows(posts), kept.rows(lead)
 
 
 @cache

@@ -1,5 +1,6 @@
 import logging
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import (
@@ -11,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.validators import URLValidator
 from django.db import connection, models, transaction
-from django.db.models import F, Prefetch, Q, prefetch_related_objects
+from django.db.models import F, Min, Prefetch, Q, prefetch_related_objects
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
@@ -196,6 +197,11 @@ class ArticleQuerySet(models.QuerySet):
             status__in=Article.LIVE_STATUSES,
             publish_at__lte=timezone.now(),
         )
+
+    def next_to_come_out(self) -> datetime | None:
+        """When the next post scheduled to come out will, if one is."""
+        coming = self.filter(status__in=Article.LIVE_STATUSES, publish_at__gt=timezone.now())
+        return coming.aggregate(first=Min("publish_at"))["first"]
 
     def search(self, query: str, *, readable: Q) -> "ArticleQuerySet":
         """Posts matching the query in the text this reader may read of each.

@@ -13,8 +13,8 @@ from django.views.generic import DetailView, ListView
 from members import access
 from publication.statements import Selected, prepared_cursor
 
+from . import kept
 from .cards import cards
-from .kept_searches import KeptSearch, Results
 from .listing import Listing
 from .metadata import article_structured_data, logo_url, site_structured_data
 from .models import SEARCH_VECTORS, Article, Byline, Contributor, Topic
@@ -153,11 +153,12 @@ class SearchView(ArticleListView):
         if not self.query:
             return super().paginate_queryset(queryset, page_size)
         rule = access.readable_key(access.reader_for(self.request))
-        kept = KeptSearch(self.query, rule, self.request.GET.get("page", "1"))
-        if results := kept.get():
+        results = kept.Kept("search", rule, self.request.GET.get("page", "1"), self.query)
+        if found := results.get():
+            rows, number, count, more = found
             paginator = self.get_paginator(queryset, page_size)
-            paginator.count = results.count
-            page = UncountedPage(results.posts, results.number, paginator, more=results.more)
+            paginator.count = count
+            page = UncountedPage(kept.posts(rows), number, paginator, more=more)
             return paginator, page, page.object_list, page.has_other_pages()
         try:
             with statement_timeout(settings.SEARCH_TIMEOUT_MS):
@@ -169,7 +170,8 @@ class SearchView(ArticleListView):
                 raise
             self.too_broad = True
             return None, None, [], False
-        kept.keep(Results(page.object_list, page.number, paginator.count, page.has_next()))
+        found = (kept.rows(page.object_list), page.number, paginator.count, page.has_next())
+        results.keep(found)
         return paginator, page, page.object_list, more
 
     def get_context_data(self, **kwargs):

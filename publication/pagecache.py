@@ -48,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 
 def invalidate(**_signal_arguments) -> None:
-    if settings.PAGE_CACHE or settings.SEARCH_CACHE:  # search results are kept by it too
+    if settings.PAGE_CACHE or settings.LIST_CACHE:  # lists and searches are kept by it too
         next_generation()
         # Again once the change is committed: a page made meanwhile may show it uncommitted.
         transaction.on_commit(next_generation)

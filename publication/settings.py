@@ -354,9 +354,10 @@ CACHES["fragments"] = {
 # Whole pages for visitors without cookies, only on a shared cache (see publication/pagecache.py).
 PAGE_CACHE = env_bool("PAGE_CACHE", bool(SHARED_CACHE))
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
-# Search results, for members too (by what they may read), as long; only on a shared cache,
-# whose generation every worker reads (articles/kept_searches.py).
-SEARCH_CACHE = bool(SHARED_CACHE) and env_bool("SEARCH_CACHE", True)
+# What list pages and searches ask of the database, for members too (a search by what
+# they may read), as long; only on a shared cache, whose generation every worker reads
+# (articles/kept.py).
+LIST_CACHE = bool(SHARED_CACHE) and env_bool("LIST_CACHE", True)
 
 LOGGING = {
     "version": 1,

@@ -196,7 +196,7 @@ def test_kept_search_results_match_hidden_text_only_for_readers_entitled_to_it(
 ):
     """As above, with search results kept in the shared cache and every reader searching
     in turn, in one order and the other: none is shown results kept for another."""
-    settings.SEARCH_CACHE = True
+    settings.LIST_CACHE = True
     for personas in (list(VISIBLE), list(VISIBLE)[::-1]):
         redis_cache.clear()
         for persona in personas:

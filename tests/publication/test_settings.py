@@ -76,13 +76,13 @@ def test_production_values_are_read_from_the_environment():
     ("env", "kept"),
     [
         ({"REDIS_URL": "redis://cache.example.com:6379/0"}, "True"),
-        ({"REDIS_URL": "redis://cache.example.com:6379/0", "SEARCH_CACHE": "false"}, "False"),
+        ({"REDIS_URL": "redis://cache.example.com:6379/0", "LIST_CACHE": "false"}, "False"),
         # Kept by one worker, results would outlive a change another worker saw.
-        ({"SEARCH_CACHE": "true"}, "False"),
+        ({"LIST_CACHE": "true"}, "False"),
     ],
 )
 def test_search_results_are_kept_only_in_a_shared_cache(env, kept):
-    code = "import publication.settings as s; print(s.SEARCH_CACHE)"
+    code = "import publication.settings as s; print(s.LIST_CACHE)"
     result = subprocess.run(
         [sys.executable, "-c", code], cwd=ROOT, env={**CLEAN, **env}, capture_output=True, text=True
     )

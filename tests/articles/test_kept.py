@@ -1,16 +1,20 @@
-"""Search results kept in the shared cache (articles/kept_searches.py): served again without
-the database, never across a change, never to a reader who may read other posts, and
-made afresh whenever the cache fails."""
+"""List pages and search results kept in the shared cache (articles/kept.py): served
+again without the database, never across a change or past the next post's publish time,
+a search never to a reader who may read other posts, and made afresh whenever the cache
+fails."""
 
 import re
 import time
+from datetime import timedelta
 
 import pytest
 from django.test import Client
+from django.utils import timezone
 
-from articles import kept_searches
+from articles import kept
+from articles.models import Article
 from members.access import Reader, readable, readable_key
-from tests.factories import make_article, make_contributor, make_member, make_tier
+from tests.factories import make_article, make_contributor, make_member, make_tier, make_topic
 from tests.publication.test_pagecache_faults import StandIn, use_stand_in
 
 pytestmark = pytest.mark.django_db
@@ -20,13 +24,16 @@ PAID = "Paid words about zebras."
 
 @pytest.fixture(autouse=True)
 def awake(monkeypatch):
-    monkeypatch.setattr(kept_searches, "resting_until", 0.0)
+    monkeypatch.setattr(kept, "resting_until", 0.0)
 
 
 @pytest.fixture
 def search_cache(settings, redis_cache):
-    settings.SEARCH_CACHE = True
+    settings.LIST_CACHE = True
     return redis_cache
+
+
+list_cache = search_cache
 
 
 def titles(html: str) -> list[str]:
@@ -44,6 +51,62 @@ def test_a_search_made_again_is_answered_without_the_database(
     assert again == first
     assert sorted(titles(again)) == ["Ledger 0", "Ledger 1", "Ledger 2"]
     assert "3 results for “Ledger”" in again
+
+
+def test_a_list_page_asked_again_is_answered_without_the_database(
+    list_cache, settings, django_assert_num_queries
+):
+    settings.ARTICLES_PER_PAGE = 2
+    topic, writer = make_topic(), make_contributor()
+    featured = make_article(title="Featured one", featured=True, topics=[topic])
+    for n in range(3):
+        make_article(title=f"Ledger {n}", contributors=[writer], topics=[topic])
+    member = Client()
+    member.force_login(make_member())
+    for address in ["/", "/?page=2", topic.get_absolute_url(), writer.get_absolute_url()]:
+        first = Client().get(address).content.decode()
+        # The topic and the writer are still read: their pages show them.
+        with django_assert_num_queries(0 if address.startswith("/?") or address == "/" else 1):
+            again = Client().get(address).content.decode()
+        assert again == first, address
+        # A member is shown the same list, from the same kept answer.
+        assert titles(member.get(address).content.decode()) == titles(first)
+    front = Client().get("/").content.decode()
+    assert titles(front) == ["Ledger 0", "Ledger 1"]  # the lead card's title is no h3
+    assert titles(Client().get("/?page=2").content.decode()) == ["Ledger 2"]
+    assert front.index(featured.title) < front.index('id="latest-heading"')
+
+
+def test_any_change_shows_in_the_next_list(list_cache):
+    topic = make_topic()
+    post = make_article(title="Ledger first", topics=[topic])
+    for address in ["/", topic.get_absolute_url()]:
+        assert titles(Client().get(address).content.decode()) == ["Ledger first"]
+    make_article(title="Ledger second", topics=[topic])
+    post.title = "Ledger renamed"
+    post.save()
+    for address in ["/", topic.get_absolute_url()]:
+        assert sorted(titles(Client().get(address).content.decode())) == [
+            "Ledger renamed",
+            "Ledger second",
+        ]
+    post.delete()
+    topic.articles.clear()
+    for address in ["/", topic.get_absolute_url()]:
+        shown = titles(Client().get(address).content.decode())
+        assert shown == (["Ledger second"] if address == "/" else []), address
+
+
+def test_a_scheduled_post_comes_out_on_time_though_nothing_changed(list_cache):
+    make_article(title="Ledger out")
+    coming = timezone.now() + timedelta(seconds=1.5)
+    make_article(title="Ledger coming", status=Article.Status.SCHEDULED, publish_at=coming)
+    assert titles(Client().get("/").content.decode()) == ["Ledger out"]
+    assert titles(Client().get("/search/?q=Ledger").content.decode()) == ["Ledger out"]
+    time.sleep((coming - timezone.now()).total_seconds() + 0.05)
+    assert titles(Client().get("/").content.decode()) == ["Ledger coming", "Ledger out"]
+    found = titles(Client().get("/search/?q=Ledger").content.decode())
+    assert sorted(found) == ["Ledger coming", "Ledger out"]
 
 
 def test_a_later_page_is_kept_with_its_number_and_links(search_cache, settings):
@@ -101,8 +164,8 @@ def test_readers_who_may_read_the_same_posts_share_results(search_cache):
     first.force_login(make_member(tier=tier))
     second.force_login(make_member(tier=tier))
     assert titles(first.get("/search/?q=zebras").content.decode()) == ["Field notes"]
-    kept = kept_searches.KeptSearch("zebras", readable_key(Reader(user_id=2, tier=tier)), "1")
-    assert kept.get() is not None
+    rule = readable_key(Reader(user_id=2, tier=tier))
+    assert kept.Kept("search", rule, "1", "zebras").get() is not None
     assert titles(second.get("/search/?q=zebras").content.decode()) == ["Field notes"]
 
 
@@ -130,32 +193,33 @@ def test_the_key_of_what_a_reader_may_read_is_all_the_rule_asks():
     assert len({readable_key(reader) for reader in readers}) == 6
 
 
+@pytest.mark.parametrize("address", ["/search/?q=Ledger", "/"], ids=["search", "list"])
 @pytest.mark.parametrize("mode", ["late", "garbage", "reset"])
-def test_a_bad_redis_makes_searches_afresh_in_bounded_time(
-    settings, redis_url, request, mode, caplog
+def test_a_bad_redis_makes_lists_afresh_in_bounded_time(
+    settings, redis_url, request, mode, address, caplog
 ):
     server = StandIn(mode, redis_url)
     request.addfinalizer(server.close)
-    settings.SEARCH_CACHE = True
+    settings.LIST_CACHE = True
     use_stand_in(settings, server)
     make_article(title="Ledger afresh")
     timings = []
     for _ in range(4):
         started = time.monotonic()
-        found = titles(Client().get("/search/?q=Ledger").content.decode())
+        found = titles(Client().get(address).content.decode())
         timings.append(time.monotonic() - started)
         assert found == ["Ledger afresh"]
-    # The first search meets the failure, bounded by the socket timeouts; the others
+    # The first request meets the failure, bounded by the socket timeouts; the others
     # leave the cache alone while the worker rests.
     assert timings[0] < 2.0 and max(timings[1:]) < 0.5
-    assert "Search results could not be kept" in caplog.text
+    assert "Lists could not be kept" in caplog.text
 
 
 def test_the_cache_is_tried_again_after_resting(search_cache, monkeypatch):
-    monkeypatch.setattr(kept_searches, "RETRY_SECONDS", 0.2)
+    monkeypatch.setattr(kept, "RETRY_SECONDS", 0.2)
     make_article(title="Ledger back")
-    key = kept_searches.KeptSearch("Ledger", readable_key(Reader()), "1").key
-    kept_searches.rest(RuntimeError("stand-in"))
+    key = kept.Kept("search", readable_key(Reader()), "1", "Ledger").key
+    kept.rest(RuntimeError("stand-in"))
     assert titles(Client().get("/search/?q=Ledger").content.decode()) == ["Ledger back"]
     assert search_cache.get(key) is None  # resting: the cache was left alone
     time.sleep(0.25)

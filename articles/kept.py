@@ -1,0 +1,90 @@
+"""What list pages and searches ask of the database, kept in the shared cache for every
+reader until anything a page shows changes.
+
+A list page's one statement was a round trip and up to 3 ms of PostgreSQL (page 200 of
+the archive); a search cost 20 to 30 ms (the newest 500 matches ranked), and at 16
+connections on two workers its p99 was 262 ms. Asked again, either costs one cache
+read. What is kept is what the page asks of the database: its posts' ids and revisions
+(the cards come from articles/cards.py, kept under those revisions), and for a search
+how many matched and whether there are more.
+
+A list says the same to every reader; a search is kept under what the reader may read
+in full (members.access.readable_key), never under who the reader is, so readers who
+may read the same posts share results and no others do. Everything is kept in the page
+cache's generation (publication/pagecache.py): any change to a post, byline,
+contributor, pull quote, topic or tier moves it on. A post scheduled to come out is
+kept waiting for: nothing kept lives past the next post's publish time. The cache only
+saves work: when it fails, the page asks the database, and the worker leaves the cache
+alone for RETRY_SECONDS.
+"""
+
+import hashlib
+import logging
+import time
+
+from django.conf import settings
+from django.core.cache import cache
+
+from publication import pagecache
+
+from .models import Article
+
+RETRY_SECONDS = pagecache.RETRY_SECONDS
+logger = logging.getLogger(__name__)
+resting_until = 0.0  # this worker's: after a failure, lists skip the cache until then
+
+
+class Kept:
+    """One list's answer, kept under `kind` and `words` (everything the answer depends on)."""
+
+    def __init__(self, kind: str, *words: object) -> None:
+        named = "\n".join(str(word) for word in words)
+        self.key = f"{kind}:v2:" + hashlib.sha256(named.encode()).hexdigest()
+        self.generation = None
+
+    def get(self):
+        """What was kept in this generation, if anything."""
+        if not settings.LIST_CACHE or time.monotonic() < resting_until:
+            return None
+        try:
+            self.generation, stored = pagecache.generation_and(self.key)
+        except Exception as error:  # the cache only saves work: see the module's docstring
+            rest(error)
+            return None
+        if not stored or stored[0] != self.generation:
+            return None
+        return stored[1]
+
+    def keep(self, answer) -> None:
+        """Keep an answer made in the generation get() read, if it read one, until the
+        next post comes out (PAGE_CACHE_SECONDS at most)."""
+        if self.generation is None:
+            return
+        seconds = settings.PAGE_CACHE_SECONDS
+        if coming := Article.objects.next_to_come_out():
+            seconds = min(seconds, int(coming.timestamp() - time.time()))
+        if seconds < 1:
+            return
+        try:
+            cache.set(self.key, (self.generation, answer), seconds)
+        except Exception as error:
+            rest(error)
+
+
+def rest(error: Exception) -> None:
+    global resting_until
+    logger.warning(
+        "Lists could not be kept (%s); asking the database for %s s",
+        type(error).__name__,
+        RETRY_SECONDS,
+    )
+    resting_until = time.monotonic() + RETRY_SECONDS
+
+
+def rows(posts: list[Article]) -> list[tuple]:
+    """Posts as kept: their ids and revisions, all a list asks of its query."""
+    return [(post.pk, post.updated_at) for post in posts]
+
+
+def posts(rows: list[tuple]) -> list[Article]:
+    return [Article.from_db(None, ["id", "updated_at"], row) for row in rows]
