@@ -1,17 +1,16 @@
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cache, partial
+from functools import partial
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, QuerySet, Window
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from members import access
-from publication.statements import Selected, prepared_cursor
+from publication.statements import by_slug
 
 from . import kept
 from .cards import cards
@@ -76,27 +75,15 @@ class FrontPageView(ArticleListView):
 class ArticleDetailView(DetailView):
     context_object_name = "article"
 
-    # The one query of a repeat visit: the row by its unique slug, whole. Written once
-    # (publication/statements.py) because Django took longer to build it than PostgreSQL
-    # to run it, and a raw query still matched its columns to fields on every request (a
-    # tenth of the page, under py-spy). Whether the post is live is asked of the row; no
-    # join is made (only posts for a package fetch their minimum tier); bylines and
-    # topics are fetched only when the page's cached fragments miss
-    # (Article.with_byline_and_topics, from article_detail.html). The search vectors (kept
-    # for search alone) are left out: they are as long as the text.
-    @staticmethod
-    @cache
-    def by_slug() -> tuple[str, Selected]:
-        post = Selected(Article, "a", leave_out=SEARCH_VECTORS)
-        sql = f"SELECT {post.sql()} FROM {post.table()} WHERE {post.column('slug')} = %s"  # noqa: S608
-        return sql, post
-
     def get_object(self, queryset=None) -> Article:
-        sql, post = self.by_slug()
-        with prepared_cursor() as cursor:
-            cursor.execute(sql, [self.kwargs["slug"]])
-            row = cursor.fetchone()
-        article = post.instance(row) if row else None
+        # The one query of a repeat visit: the row by its unique slug, whole, a statement
+        # written once (publication/statements.py): Django took longer to build it than
+        # PostgreSQL to run it. Whether the post is live is asked of the row; no join is
+        # made (only posts for a package fetch their minimum tier); bylines and topics are
+        # fetched only when the page's cached fragments miss
+        # (Article.with_byline_and_topics, from article_detail.html). The search vectors
+        # (kept for search alone) are left out: they are as long as the text.
+        article = by_slug(Article, self.kwargs["slug"], leave_out=tuple(SEARCH_VECTORS))
         # Staff preview drafts and scheduled posts at the address they will have.
         if article is None or not (article.is_public_now or self.request.user.is_staff):
             raise Http404("No post here.")
@@ -112,7 +99,7 @@ class ContributorDetailView(ArticleListView):
     template_name = "articles/contributor_detail.html"
 
     def get_queryset(self) -> Listing:
-        self.contributor = get_object_or_404(Contributor, slug=self.kwargs["slug"])
+        self.contributor = or_404(by_slug(Contributor, self.kwargs["slug"]))
         return Listing(linked_by=(Byline, "contributor", self.contributor.pk))
 
     def get_context_data(self, **kwargs):
@@ -123,7 +110,7 @@ class TopicDetailView(ArticleListView):
     template_name = "articles/topic_detail.html"
 
     def get_queryset(self) -> Listing:
-        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        self.topic = or_404(by_slug(Topic, self.kwargs["slug"]))
         return Listing(linked_by=(Article.topics.through, "topic", self.topic.pk))
 
     def get_context_data(self, **kwargs):
@@ -138,21 +125,24 @@ class SearchView(ArticleListView):
 
     def get_queryset(self) -> QuerySet[Article]:
         self.query = self.request.GET.get("q", "").strip()[: self.max_query_length]
-        if not self.query:
-            return Article.objects.none()
-        readable = access.readable(access.reader_for(self.request))
+        # The search itself is built only when it must run (paginate_queryset): building
+        # it was a third of a search whose results were kept.
+        return Article.objects.none()
+
+    def matches(self, reader: access.Reader) -> QuerySet[Article]:
         # Each row says how many match (at most SEARCH_CANDIDATES): the page's query counts
         # them, rather than a second query finding them all again (12 ms at scale 10).
         # Only what the cards are kept under: cards() fetches the posts it has to render.
         published = Article.objects.published().only("pk", "updated_at")
-        matches = published.search(self.query, readable=readable)
+        matches = published.search(self.query, readable=access.readable(reader))
         return matches.annotate(matches=Window(Count("pk")))
 
     def paginate_queryset(self, queryset, page_size):
         self.too_broad = False
         if not self.query:
             return super().paginate_queryset(queryset, page_size)
-        rule = access.readable_key(access.reader_for(self.request))
+        reader = access.reader_for(self.request)
+        rule = access.readable_key(reader)
         results = kept.Kept("search", rule, self.request.GET.get("page", "1"), self.query)
         if found := results.get():
             rows, number, count, more = found
@@ -160,6 +150,7 @@ class SearchView(ArticleListView):
             paginator.count = count
             page = UncountedPage(kept.posts(rows), number, paginator, more=more)
             return paginator, page, page.object_list, page.has_other_pages()
+        queryset = self.matches(reader)
         try:
             with statement_timeout(settings.SEARCH_TIMEOUT_MS):
                 paginator, page, articles, more = super().paginate_queryset(queryset, page_size)
@@ -177,6 +168,12 @@ class SearchView(ArticleListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, **kwargs)  # paginates
         return {**context, "too_broad": self.too_broad}
+
+
+def or_404(thing):
+    if thing is None:
+        raise Http404("Nothing here.")
+    return thing
 
 
 QUERY_CANCELED = "57014"  # PostgreSQL's code for a statement stopped by statement_timeout

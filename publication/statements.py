@@ -9,6 +9,8 @@ through the converters the ORM would use. On PostgreSQL, each statement is also 
 once per connection (prepared_cursor).
 """
 
+from functools import cache
+
 from django.db import connection
 from django.db.models import Model
 
@@ -67,3 +69,19 @@ class Selected:
             ]
             self._converters = [converter for converter in found if converter[1]]
         return self._converters
+
+
+def by_slug(model: type[Model], slug: str, *, leave_out: tuple[str, ...] = ()) -> Model | None:
+    """The row of `model` whose (unique) slug is `slug`, whole but for `leave_out`."""
+    sql, selected = by_slug_statement(model, leave_out)
+    with prepared_cursor() as cursor:
+        cursor.execute(sql, [slug])
+        row = cursor.fetchone()
+    return selected.instance(row) if row else None
+
+
+@cache
+def by_slug_statement(model: type[Model], leave_out: tuple[str, ...]) -> tuple[str, Selected]:
+    selected = Selected(model, "a", leave_out=leave_out)
+    where = f"{selected.column('slug')} = %s"
+    return f"SELECT {selected.sql()} FROM {selected.table()} WHERE {where}", selected  # noqa: S608
