@@ -38,7 +38,7 @@ MEMBER_PAGES = {"account": "/account/"}
 READERS = ("visitor", "member")
 # Each page's target, as a share of the rendering ceiling at 16 connections.
 TARGETS = {"search": 0.3, "search, word in every post": None}
-# Search results are kept (articles/kept_searches.py), so the runs above measure a search
+# Search results are kept (articles/kept.py), so the runs above measure a search
 # made again. This one is never made again: each request leaves out a word of its own,
 # which no post has, so it finds what "linux" finds and is ranked afresh every time.
 NEVER_KEPT_SEARCH = "/search/?q=linux"
