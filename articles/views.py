@@ -12,8 +12,7 @@ from django.views.generic import DetailView, ListView
 from members import access
 from publication.statements import by_slug
 
-from . import kept
-from .cards import cards
+from . import cards, kept
 from .listing import Listing
 from .metadata import article_structured_data, logo_url, site_structured_data
 from .models import SEARCH_VECTORS, Article, Byline, Contributor, Topic
@@ -26,6 +25,7 @@ class ArticleListView(ListView):
 
     context_object_name = "articles"
     paginator_class = UncountedPaginator
+    empty_message = "Nothing published here yet."
 
     def get_paginate_by(self, queryset: Listing | QuerySet[Article]) -> int:
         return settings.ARTICLES_PER_PAGE
@@ -35,16 +35,16 @@ class ArticleListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        articles = list(context["articles"])
-        lead = self.lead(context["page_obj"])
-        shown = cards([lead, *articles] if lead else articles, leads=1 if lead else 0)
-        return {
-            **context,
-            "articles": articles,
-            "featured": lead,
-            "lead_card": shown[0] if lead else None,
-            "cards": shown[1:] if lead else shown,
-        }
+        articles, page = list(context["articles"]), context["page_obj"]
+        if page is None:  # a search stopped for taking too long: nothing to list
+            return {**context, "featured": None, "lead_card": None, "listed": ""}
+        lead = self.lead(page)
+        query = getattr(self, "query", "")
+        lead_card, listed = cards.listed(
+            articles, page, lead=lead, query=query, empty=self.empty_message
+        )
+        return {**context, "articles": articles, "featured": lead, "lead_card": lead_card,
+                "listed": listed}  # fmt: skip
 
     def lead(self, page) -> Article | None:
         return None
@@ -97,6 +97,7 @@ class ArticleDetailView(DetailView):
 
 class ContributorDetailView(ArticleListView):
     template_name = "articles/contributor_detail.html"
+    empty_message = "No posts published yet."
 
     def get_queryset(self) -> Listing:
         self.contributor = or_404(by_slug(Contributor, self.kwargs["slug"]))
@@ -108,6 +109,7 @@ class ContributorDetailView(ArticleListView):
 
 class TopicDetailView(ArticleListView):
     template_name = "articles/topic_detail.html"
+    empty_message = "No posts on this topic yet."
 
     def get_queryset(self) -> Listing:
         self.topic = or_404(by_slug(Topic, self.kwargs["slug"]))
@@ -121,6 +123,7 @@ class SearchView(ArticleListView):
     """Search, answered within SEARCH_TIMEOUT_MS: past it, the reader is asked for more words."""
 
     template_name = "articles/search.html"
+    empty_message = "No posts match those words. Try fewer or different words."
     max_query_length = 200
 
     def get_queryset(self) -> QuerySet[Article]:

@@ -1,4 +1,5 @@
-"""List pages' cards, kept by each worker under their post's revision (articles/cards.py)."""
+"""List pages' cards, kept by each worker under their post's revision, and each page's
+whole list under what it shows (articles/cards.py)."""
 
 import re
 
@@ -37,6 +38,40 @@ def test_a_list_served_again_renders_no_card_and_fetches_no_byline(
     )
     assert cards_of(again) == cards_of(first) and len(cards_of(first)) == 3
     assert again.count("Ann Writer") >= 3
+
+
+@pytest.mark.parametrize(
+    "address", ["/", "/?page=2", "/search/?q=Ledger", "/search/?q=Ledger&page=2"]
+)
+def test_a_list_asked_again_is_rendered_once(client, settings, address):
+    settings.ARTICLES_PER_PAGE = 2
+    make_article(title="Ledger lead", featured=True)
+    for n in range(4):
+        make_article(title=f"Ledger {n}")
+    first = client.get(address)
+    again = client.get(address)
+    assert again.content == first.content
+    rendered = [template.name for template in again.templates]
+    assert "articles/includes/article_list.html" not in rendered
+    assert "articles/includes/card.html" not in rendered
+    # Each page keeps its own list: its own posts and links to other pages.
+    html = again.content.decode()
+    page = 2 if "page=2" in address else 1
+    assert f"<span>Page {page}</span>" in html
+    assert ('rel="prev"' in html) == (page == 2)
+
+
+def test_a_list_with_nothing_in_it_says_so_as_its_page_does(client):
+    topic, writer = make_topic(), make_contributor()
+    expected = {
+        "/": "Nothing published here yet.",
+        topic.get_absolute_url(): "No posts on this topic yet.",
+        writer.get_absolute_url(): "No posts published yet.",
+        "/search/?q=zebras": "No posts match those words. Try fewer or different words.",
+    }
+    for _ in range(2):  # made, then kept: each under its own message
+        for address, message in expected.items():
+            assert f'<p class="empty">{message}</p>' in client.get(address).content.decode()
 
 
 def test_a_card_shows_every_change_to_what_it_shows_at_once(client):
