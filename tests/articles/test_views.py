@@ -254,6 +254,19 @@ def test_the_front_page_describes_the_publication_for_search_engines(client):
         assert logo.format == "PNG" and logo.size == (512, 512)
 
 
+def test_each_address_the_front_page_is_asked_at_gets_its_own_structured_data(client, settings):
+    """Made once per worker for each address: never one address's for another."""
+    settings.ALLOWED_HOSTS = ["testserver", "news.example.com"]
+    make_article()
+    for host, secure in [("testserver", False), ("news.example.com", True), ("testserver", False)]:
+        html = client.get("/", headers={"host": host}, secure=secure).content.decode()
+        scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+        website, organization = (json.loads(script) for script in scripts)
+        scheme = "https" if secure else "http"
+        assert website["url"] == f"{scheme}://{host}/"
+        assert organization["logo"]["url"] == f"{scheme}://{host}/static/logo.png"
+
+
 def test_every_post_names_its_publisher_with_a_logo(client):
     data = json_ld(client.get(make_article().get_absolute_url()))
     assert data["publisher"]["logo"] == {
