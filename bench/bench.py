@@ -89,7 +89,9 @@ def main() -> None:
     generate_seconds = time.monotonic() - started
     manage(env, "collectstatic", "--no-input", "-v0")
     facts = measure_in_django(env)
-    cookie = f"sessionid={facts['member_session']}"
+    # A member's browser sends both cookies the site set: the session, and the CSRF token
+    # that the logout form's token is made from (without it, each page makes a new one).
+    cookie = f"sessionid={facts['member_session']}; csrftoken={facts['member_csrf']}"
 
     results: dict = {"when": datetime.now(UTC).isoformat(), "seconds_per_run": SECONDS}
     results["scale"] = SCALE
@@ -184,12 +186,14 @@ for path in ["/admin/members/application/", "/admin/members/membership/",
     assert admin.get(path).status_code == 200
     admin_ms[path] = round((time.perf_counter() - start) * 1000)
 session = clients["member"].cookies["sessionid"].value
-print(json.dumps({"pages": pages, "admin_ms": admin_ms, "member_session": session}))
+csrf = clients["member"].cookies["csrftoken"].value
+print(json.dumps({"pages": pages, "admin_ms": admin_ms, "member_session": session,
+                  "member_csrf": csrf}))
 """
 
 
 def measure_in_django(env: dict) -> dict:
-    """Queries and HTML size per page, admin timings, and a member's session for wrk."""
+    """Queries and HTML size per page, admin timings, and a member's cookies for wrk."""
     out = manage(env, "shell", "-c", MEASURE % (runs(),))
     return json.loads(out.strip().splitlines()[-1])
 
