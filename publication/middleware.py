@@ -3,6 +3,7 @@ import uuid
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import SESSION_KEY
 from django.http import HttpRequest, HttpResponse
 from django.middleware.gzip import GZipMiddleware
 from django.template.defaultfilters import filesizeformat
@@ -110,8 +111,10 @@ class MembersOnlyGateMiddleware:
         response = self.get_response(request)
         # Pages for logged-in readers differ by reader: no shared cache may keep them, and no
         # browser either (a shared computer's Back button after logout). What a view says is
-        # the same for everyone (uploaded pictures) stays public.
-        if request.user.is_authenticated and "public" not in response.get("Cache-Control", ""):
+        # the same for everyone (uploaded pictures) stays public. Asked of the session (a
+        # login in it), not of request.user (a login still good): never less often, and a
+        # page that never asks who is reading (the feed) does not load the reader for this.
+        if SESSION_KEY in request.session and "public" not in response.get("Cache-Control", ""):
             patch_cache_control(response, private=True, no_store=True)
         return response
 

@@ -164,6 +164,20 @@ def test_pages_say_they_differ_by_reader(gated):
     assert set(home["Cache-Control"].split(", ")) == {"private", "no-store"}
 
 
+@pytest.mark.parametrize("address", ["/feed/", "/robots.txt"])
+def test_pages_that_never_ask_who_is_reading_do_not_load_the_reader(
+    address, django_assert_num_queries
+):
+    member, visitor = client_for(make_member()), client_for()
+    visitor.get(address), member.get(address)  # each page's parts kept
+    with django_assert_num_queries(1 if address == "/feed/" else 0) as queries:
+        visitor.get(address)
+    expected = len(queries) + 1  # the member's session, in the database here; no reader
+    with django_assert_num_queries(expected):
+        response = member.get(address)
+    assert set(response["Cache-Control"].split(", ")) == {"private", "no-store"}
+
+
 def test_the_middleware_leaves_other_pages_alone(gated):
     response = client_for().get("/")
     assert "access" not in response.context
