@@ -77,6 +77,21 @@ def test_a_list_page_asked_again_is_answered_without_the_database(
     assert front.index(featured.title) < front.index('id="latest-heading"')
 
 
+def test_the_feed_asked_again_makes_no_query_and_shows_every_change(
+    list_cache, django_assert_num_queries
+):
+    post = make_article(title="Ledger first")
+    first = Client().get("/feed/")
+    with django_assert_num_queries(0):
+        again = Client().get("/feed/")
+    assert again.content == first.content and again["ETag"] == first["ETag"]
+    post.title = "Ledger renamed"
+    post.save()
+    changed = Client().get("/feed/")
+    assert b"<title>Ledger renamed</title>" in changed.content
+    assert changed["ETag"] != first["ETag"]
+
+
 def test_any_change_shows_in_the_next_list(list_cache):
     topic = make_topic()
     post = make_article(title="Ledger first", topics=[topic])
