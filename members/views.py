@@ -27,7 +27,7 @@ class PackagesView(ListView):
     context_object_name = "tiers"
 
     def get_queryset(self):
-        return Tier.objects.public().with_member_counts()
+        return Tier.objects.public().with_places_taken()
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from members.models import Application, Membership
+from members.models import Application, Membership, Tier
 from outbox.models import Email
 from tests.factories import make_application, make_member, make_tier
 
@@ -31,6 +31,19 @@ def test_a_full_package_says_waitlist_only(client):
 
     html = client.get("/membership/").content.decode()
 
+    assert "Waitlist only:" in section(html, "insider")
+    assert "Waitlist only:" not in section(html, "reader")
+
+
+def test_only_packages_with_a_capacity_count_their_members(client):
+    limited = make_tier(name="Insider", slug="insider", capacity=1)
+    open_tier = make_tier(name="Reader", slug="reader")
+    make_member(limited)
+    make_member(open_tier)
+    counts = {tier.slug: tier.members for tier in Tier.objects.with_places_taken()}
+    assert counts == {"insider": 1, "reader": None}
+    assert counts["insider"] == Tier.objects.with_member_counts().get(slug="insider").members
+    html = client.get("/membership/").content.decode()
     assert "Waitlist only:" in section(html, "insider")
     assert "Waitlist only:" not in section(html, "reader")
 
