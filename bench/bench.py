@@ -33,6 +33,7 @@ PAGES = {
     "feed": "/feed/",
     "search": "/search/?q=quorum7",  # in 1 post in 200: see generate_bench_data
     "search, word in every post": "/search/?q=linux",  # the worst case: every post matches
+    "packages": "/membership/",  # where applicants start
 }
 MEMBER_PAGES = {"account": "/account/"}
 READERS = ("visitor", "member")
