@@ -19,7 +19,7 @@ from . import history, ratelimit
 from .applications import submit
 from .forms import ApplicationForm
 from .invitations import invitation_tokens, login_link_tokens
-from .models import Membership, Tier, User
+from .models import Tier, User
 
 
 class PackagesView(ListView):
@@ -121,5 +121,6 @@ def account(request: HttpRequest) -> HttpResponse:
             else "We will send you no more letters.",
         )
         return redirect("members:account")
-    membership = Membership.objects.select_related("tier").filter(user=request.user).first()
+    # Loaded with the reader, with its tier (members/backends.py): no query of its own.
+    membership = getattr(request.user, "membership", None)
     return render(request, "members/account.html", {"membership": membership})

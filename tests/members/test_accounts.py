@@ -103,6 +103,16 @@ def test_account_page_shows_tier_since_until_and_what_it_includes(client):
     assert 'href="/accounts/password/change/"' in html
 
 
+def test_account_page_reads_the_membership_loaded_with_the_reader(
+    client, django_user_model, django_assert_num_queries
+):
+    client.force_login(make_member(make_tier(name="Insider")))
+    with django_assert_num_queries(2):  # the session and the reader, nothing more
+        assert "Insider membership" in client.get("/account/").content.decode()
+    client.force_login(django_user_model.objects.create_user("plain@example.com"))
+    assert "You do not have a membership." in client.get("/account/").content.decode()
+
+
 def test_account_page_tells_a_lapsed_member_it_ended(client):
     member = make_member(status=Membership.Status.ENDED)
     client.force_login(member)
