@@ -17,6 +17,7 @@ from django.utils.http import http_date
 
 from members import access
 
+from .kept import rows as kept_rows
 from .listing import Listing
 from .models import SEARCH_VECTORS, Article
 
@@ -35,15 +36,14 @@ def absolute_links(html: str, page_url: str) -> str:
 
 
 def first_served(response: HttpResponse) -> float | None:
-    """When this exact feed (by its ETag) was first served, by this site's cache.
+    """When this exact feed (by its ETag, which kept_or_made gives it) was first served,
+    by this site's cache.
 
     Django dates a feed by its newest item, which goes back when a post leaves it, and
     a post deleted outright moves no row at all. Dated by its content instead, a feed
     reader's If-Modified-Since never hides a change; a cache that lost the date only
     costs that reader one full answer, and one that fails leaves the feed undated.
     """
-    if not response.has_header("ETag"):
-        set_response_etag(response)
     try:
         return cache.get_or_set(f"feed:first-served:{response['ETag']}", time.time(), FIRST_SERVED)
     except Exception:  # the date only saves work: a full answer is always right
@@ -67,10 +67,10 @@ class LatestArticlesFeed(Feed):
 
         It is the same for every reader (members-only posts as a visitor sees them), and
         the revisions of its items move with anything it shows (articles/revisions.py):
-        served again, it costs one light query instead of every item's whole text.
+        served again, it costs its items' ids and revisions (kept in Redis like a list
+        page's, articles/kept.py) instead of every item's whole text.
         """
-        # Its items' ids and revisions, kept in Redis like a list page's (articles/kept.py).
-        items = [(post.pk, post.updated_at) for post in Listing()[0:FEED_LENGTH]]
+        items = kept_rows(Listing()[0:FEED_LENGTH])
         key = "feed:" + hashlib.sha256(repr(items).encode()).hexdigest()
         fragments = caches["fragments"]
         if (kept := fragments.get(key)) is not None:

@@ -17,7 +17,11 @@ PAYWALLED_SECTION = ".post__body"
 
 
 def logo_url(request: HttpRequest) -> str:
-    return request.build_absolute_uri(static(share.LOGO))
+    return logo_at(origin(request))
+
+
+def logo_at(origin: str) -> str:
+    return urljoin(origin, static(share.LOGO))
 
 
 def publisher(request: HttpRequest) -> dict:
@@ -34,7 +38,7 @@ def publisher_at(origin: str) -> dict:
         "@type": "Organization",
         "name": settings.PUBLICATION_NAME,
         "url": urljoin(origin, reverse("articles:home")),
-        "logo": {"@type": "ImageObject", "url": urljoin(origin, static(share.LOGO))},
+        "logo": {"@type": "ImageObject", "url": logo_at(origin)},
     }
 
 

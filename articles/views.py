@@ -35,16 +35,15 @@ class ArticleListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        articles, page = list(context["articles"]), context["page_obj"]
+        page = context["page_obj"]
         if page is None:  # a search stopped for taking too long: nothing to list
             return {**context, "featured": None, "lead_card": None, "listed": ""}
         lead = self.lead(page)
         query = getattr(self, "query", "")
         lead_card, listed = cards.listed(
-            articles, page, lead=lead, query=query, empty=self.empty_message
+            list(page.object_list), page, lead=lead, query=query, empty=self.empty_message
         )
-        return {**context, "articles": articles, "featured": lead, "lead_card": lead_card,
-                "listed": listed}  # fmt: skip
+        return {**context, "featured": lead, "lead_card": lead_card, "listed": listed}
 
     def lead(self, page) -> Article | None:
         return None
