@@ -17,6 +17,7 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
+from members.readers import ChangesReaders
 from publication import pagecache
 
 from . import images, rendering, share
@@ -67,7 +68,7 @@ def validate_link_lines(value: str) -> None:
                 ) from None
 
 
-class ContributorQuerySet(ShownOnPagesQuerySet):
+class ContributorQuerySet(ChangesReaders, ShownOnPagesQuerySet):
     posts_showing = "bylines__contributor"
 
 

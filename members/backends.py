@@ -15,6 +15,7 @@ from django.contrib.auth import backends, get_user_model
 from articles.models import Contributor
 from publication.statements import Selected, prepared_cursor
 
+from . import readers
 from .models import Membership, Tier
 
 
@@ -39,14 +40,16 @@ def reader_statement() -> ReaderStatement:
     return ReaderStatement()
 
 
-def load_reader(user_id):
-    """The user, with membership (and its tier) and contributor profile, or None."""
-    statement = reader_statement()
+def reader_row(user_id):
     with prepared_cursor() as cursor:
-        cursor.execute(statement.sql, [user_id])
-        row = cursor.fetchone()
-    if row is None:
-        return None
+        cursor.execute(reader_statement().sql, [user_id])
+        return cursor.fetchone()
+
+
+def reader_from(row):
+    """The user, with membership (and its tier) and contributor profile, made afresh from
+    the row: a request may change its user, never the next request's."""
+    statement = reader_statement()
     user = statement.user.instance(row)
     membership = statement.membership.instance(row)
     contributor = statement.contributor.instance(row)
@@ -63,7 +66,9 @@ def load_reader(user_id):
 
 class LoadsReader:
     def get_user(self, user_id):
-        user = load_reader(user_id)
+        # This worker's copy of the row while the readers' generation stands (readers.py).
+        row = readers.kept_rows.row(user_id, reader_row)
+        user = reader_from(row) if row is not None else None
         return user if user is not None and self.user_can_authenticate(user) else None
 
 

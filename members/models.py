@@ -11,9 +11,10 @@ from django.utils import timezone
 from articles.models import ShownOnPagesQuerySet
 
 from .addresses import canonical, same_address
+from .readers import ChangesReaders
 
 
-class UserManager(BaseUserManager["User"]):
+class UserManager(BaseUserManager.from_queryset(ChangesReaders)):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
@@ -103,7 +104,7 @@ def record_email_addresses(users: list[User]) -> None:
     )
 
 
-class TierQuerySet(ShownOnPagesQuerySet):
+class TierQuerySet(ChangesReaders, ShownOnPagesQuerySet):
     posts_showing = "minimum_tier"
 
     def public(self) -> "TierQuerySet":
@@ -344,7 +345,7 @@ class Application(Answers):
         return ahead.count() + 1
 
 
-class MembershipQuerySet(models.QuerySet):
+class MembershipQuerySet(ChangesReaders):
     def current(self) -> "MembershipQuerySet":
         """Memberships that have not ended (as Membership.has_ended decides for one)."""
         return self.filter(status=Membership.Status.ACTIVE).filter(

@@ -2,7 +2,8 @@
 a logged-in reader's request then reads no session row. Never in a cache of one process's
 own, which would keep a session that another worker ended alive.
 
-Django's cached_db store, with its failure paths made safe:
+Django's cached_db store, reading the readers' generation with the session (one round
+trip), with its failure paths made safe:
 - a cache that fails is passed by, to read a session and to keep it (Django's own kept
   a session read from the database unguarded, failing the request);
 - a session ends (logout) in the cache first: if the cache cannot be told, the session
@@ -16,15 +17,20 @@ import logging
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.backends import cached_db, db
 
+from members import readers
+
 logger = logging.getLogger(__name__)
 
 
 class SessionStore(cached_db.SessionStore):
     replacing_anonymous = False  # while a login replaces a key that held no login
+    readers_generation = None  # read with the session, for the reader (members/readers.py)
 
     def load(self) -> dict:
         try:
-            data = self._cache.get(self.cache_key)
+            found = self._cache.get_many([self.cache_key, readers.GENERATION_KEY])
+            self.readers_generation = readers.generation_from(found)
+            data = found.get(self.cache_key)
         except Exception:
             data = None
         if data is not None:
