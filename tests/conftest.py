@@ -10,6 +10,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 
+from articles import kept
 from members.readers import kept_rows
 from tests.worker import run_due_tasks
 
@@ -37,11 +38,12 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def empty_caches():
-    """Rate-limit counters, cached fragments and readers' rows do not carry over from one
+    """Rate-limit counters, cached fragments, lists and readers' rows do not carry over from one
     test to the next."""
     for cache in caches.all():
         cache.clear()
     kept_rows.rows.clear()
+    kept.local.forget()
 
 
 @pytest.fixture

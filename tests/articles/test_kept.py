@@ -77,6 +77,24 @@ def test_a_list_page_asked_again_is_answered_without_the_database(
     assert front.index(featured.title) < front.index('id="latest-heading"')
 
 
+def commands_served(redis_cache) -> int:
+    return redis_cache._cache.get_client().info("stats")["total_commands_processed"]
+
+
+def test_a_list_asked_again_of_one_worker_asks_redis_nothing(list_cache):
+    make_article(title="Ledger one")
+    front = Client().get("/").content.decode()  # kept, and the generation learnt
+    baseline = commands_served(list_cache)
+    baseline = commands_served(list_cache) - baseline  # the asking itself
+    before = commands_served(list_cache)
+    assert Client().get("/").content.decode() == front
+    assert commands_served(list_cache) - before == baseline
+    make_article(title="Ledger two")  # heard by every worker: the copy is dropped
+    before = commands_served(list_cache)
+    assert sorted(titles(Client().get("/").content.decode())) == ["Ledger one", "Ledger two"]
+    assert commands_served(list_cache) - before > baseline
+
+
 def test_the_feed_asked_again_makes_no_query_and_shows_every_change(
     list_cache, django_assert_num_queries
 ):
