@@ -25,8 +25,9 @@ import time
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Model
 
-from publication import pagecache
+from publication import pagecache, statements
 
 from .models import Article
 
@@ -92,6 +93,16 @@ def rest(error: Exception) -> None:
     )
     resting_until = time.monotonic() + RETRY_SECONDS
     local.forget()
+
+
+def by_slug(model: type[Model], slug: str) -> Model | None:
+    """The topic or writer a page is about, its row kept as lists are: read on every
+    request, it was a round trip and a tenth of a topic page (py-spy). Each request
+    makes an instance of its own from the row."""
+    answer = Kept("row", model._meta.label, slug)
+    if (row := answer.get()) is None and (row := statements.slug_row(model, slug)) is not None:
+        answer.keep(row)
+    return statements.from_slug_row(model, row) if row is not None else None
 
 
 def rows(posts: list[Article]) -> list[tuple]:

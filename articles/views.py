@@ -99,7 +99,7 @@ class ContributorDetailView(ArticleListView):
     empty_message = "No posts published yet."
 
     def get_queryset(self) -> Listing:
-        self.contributor = or_404(by_slug(Contributor, self.kwargs["slug"]))
+        self.contributor = or_404(kept.by_slug(Contributor, self.kwargs["slug"]))
         return Listing(linked_by=(Byline, "contributor", self.contributor.pk))
 
     def get_context_data(self, **kwargs):
@@ -111,7 +111,7 @@ class TopicDetailView(ArticleListView):
     empty_message = "No posts on this topic yet."
 
     def get_queryset(self) -> Listing:
-        self.topic = or_404(by_slug(Topic, self.kwargs["slug"]))
+        self.topic = or_404(kept.by_slug(Topic, self.kwargs["slug"]))
         return Listing(linked_by=(Article.topics.through, "topic", self.topic.pk))
 
     def get_context_data(self, **kwargs):

@@ -73,11 +73,19 @@ class Selected:
 
 def by_slug(model: type[Model], slug: str, *, leave_out: tuple[str, ...] = ()) -> Model | None:
     """The row of `model` whose (unique) slug is `slug`, whole but for `leave_out`."""
-    sql, selected = by_slug_statement(model, leave_out)
+    row = slug_row(model, slug, leave_out=leave_out)
+    return from_slug_row(model, row, leave_out=leave_out) if row else None
+
+
+def slug_row(model: type[Model], slug: str, *, leave_out: tuple[str, ...] = ()) -> tuple | None:
+    sql, _ = by_slug_statement(model, leave_out)
     with prepared_cursor() as cursor:
         cursor.execute(sql, [slug])
-        row = cursor.fetchone()
-    return selected.instance(row) if row else None
+        return cursor.fetchone()
+
+
+def from_slug_row(model: type[Model], row: tuple, *, leave_out: tuple[str, ...] = ()) -> Model:
+    return by_slug_statement(model, leave_out)[1].instance(row)
 
 
 @cache
