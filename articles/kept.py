@@ -95,14 +95,16 @@ def rest(error: Exception) -> None:
     local.forget()
 
 
-def by_slug(model: type[Model], slug: str) -> Model | None:
-    """The topic or writer a page is about, its row kept as lists are: read on every
-    request, it was a round trip and a tenth of a topic page (py-spy). Each request
-    makes an instance of its own from the row."""
-    answer = Kept("row", model._meta.label, slug)
-    if (row := answer.get()) is None and (row := statements.slug_row(model, slug)) is not None:
+def by_slug(model: type[Model], slug: str, *, leave_out: tuple[str, ...] = ()) -> Model | None:
+    """The post, topic or writer a page is about, its row (but for `leave_out`) kept as
+    lists are: read on every request, it was a round trip and a tenth of a topic page,
+    a quarter of a post's (py-spy). Each request makes an instance of its own."""
+    answer = Kept("row", model._meta.label, slug, *leave_out)
+    if (row := answer.get()) is None:
+        if (row := statements.slug_row(model, slug, leave_out=leave_out)) is None:
+            return None
         answer.keep(row)
-    return statements.from_slug_row(model, row) if row is not None else None
+    return statements.from_slug_row(model, row, leave_out=leave_out)
 
 
 def rows(posts: list[Article]) -> list[tuple]:

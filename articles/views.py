@@ -10,12 +10,11 @@ from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from members import access
-from publication.statements import by_slug
 
 from . import cards, kept
 from .listing import Listing
 from .metadata import article_structured_data, logo_url, site_structured_data
-from .models import SEARCH_VECTORS, Article, Byline, Contributor, Topic
+from .models import LONG_TEXTS, Article, Byline, Contributor, Topic
 from .pagination import UncountedPage, UncountedPaginator
 
 
@@ -75,14 +74,13 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_object(self, queryset=None) -> Article:
-        # The one query of a repeat visit: the row by its unique slug, whole, a statement
-        # written once (publication/statements.py): Django took longer to build it than
-        # PostgreSQL to run it. Whether the post is live is asked of the row; no join is
-        # made (only posts for a package fetch their minimum tier); bylines and topics are
-        # fetched only when the page's cached fragments miss
-        # (Article.with_byline_and_topics, from article_detail.html). The search vectors
-        # (kept for search alone) are left out: they are as long as the text.
-        article = by_slug(Article, self.kwargs["slug"], leave_out=tuple(SEARCH_VECTORS))
+        # The row by its unique slug, kept as lists are (articles/kept.py), else a
+        # statement written once (publication/statements.py). Whether the post is live is
+        # asked of the row; no join is made (only posts for a package fetch their minimum
+        # tier). Its long texts (body, preview and search vectors) are left out: they are
+        # most of its bytes, and read only when the page's cached fragments miss, as its
+        # bylines and topics are (Article.with_byline_and_topics, article_detail.html).
+        article = kept.by_slug(Article, self.kwargs["slug"], leave_out=tuple(LONG_TEXTS))
         # Staff preview drafts and scheduled posts at the address they will have.
         if article is None or not (article.is_public_now or self.request.user.is_staff):
             raise Http404("No post here.")

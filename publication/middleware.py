@@ -1,6 +1,7 @@
 import re
 import uuid
 from collections.abc import Callable
+from functools import partial
 
 from django.conf import settings
 from django.contrib.auth import SESSION_KEY
@@ -126,8 +127,9 @@ class MembersOnlyGateMiddleware:
             return response
         decision = access.decide(access.reader_for(request), article)
         response.context_data["access"] = decision
-        response.context_data["body_html"] = (
-            article.body_html if decision.allowed else article.preview_html
-        )
+        # Read only where the post's cached fragment is made: a post page's row comes
+        # without its long texts (articles.views.ArticleDetailView).
+        shown = "body_html" if decision.allowed else "preview_html"
+        response.context_data["body_html"] = partial(getattr, article, shown)
         patch_vary_headers(response, ["Cookie"])
         return response

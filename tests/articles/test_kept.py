@@ -148,6 +148,33 @@ def test_a_renamed_topic_or_writer_shows_at_once_and_a_deleted_one_is_gone(list_
         assert Client().get(thing.get_absolute_url()).status_code == 404
 
 
+def test_a_post_asked_again_makes_no_query_and_follows_every_change(
+    list_cache, django_assert_num_queries
+):
+    post = make_article(title="Ledger first", body="Free.\n\n<!--members-only-->\n\nPaid.")
+    Client().get(post.get_absolute_url())
+    with django_assert_num_queries(0):  # its row kept, its fragments rendered
+        assert "Ledger first" in Client().get(post.get_absolute_url()).content.decode()
+    Article.objects.filter(pk=post.pk).update(visibility=Article.Visibility.MEMBERS)
+    gated = Client().get(post.get_absolute_url()).content.decode()
+    assert "Free." in gated and "Paid." not in gated
+    post.refresh_from_db()
+    post.title = "Ledger renamed"
+    post.save()
+    assert "Ledger renamed" in Client().get(post.get_absolute_url()).content.decode()
+    Article.objects.filter(pk=post.pk).update(status=Article.Status.DRAFT)
+    assert Client().get(post.get_absolute_url()).status_code == 404
+
+
+def test_a_scheduled_post_comes_out_on_time_at_its_address(list_cache):
+    make_article(title="Ledger out")
+    coming = timezone.now() + timedelta(seconds=1.5)
+    post = make_article(title="Ledger coming", status=Article.Status.SCHEDULED, publish_at=coming)
+    assert Client().get(post.get_absolute_url()).status_code == 404
+    time.sleep((coming - timezone.now()).total_seconds() + 0.05)
+    assert Client().get(post.get_absolute_url()).status_code == 200
+
+
 def test_a_scheduled_post_comes_out_on_time_though_nothing_changed(list_cache):
     make_article(title="Ledger out")
     coming = timezone.now() + timedelta(seconds=1.5)
