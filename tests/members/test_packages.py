@@ -1,8 +1,10 @@
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 
-from tests.factories import make_tier
+from members.models import Tier
+from tests.factories import make_member, make_tier
 
 pytestmark = pytest.mark.django_db
 
@@ -39,3 +41,27 @@ def test_tier_ranks_include_lower_ones():
     assert insider.includes(reader)
     assert insider.includes(insider)
     assert not reader.includes(insider)
+
+
+@pytest.fixture
+def list_cache(settings, redis_cache):
+    settings.LIST_CACHE = True
+
+
+def test_the_packages_asked_again_cost_only_their_places_taken(
+    list_cache, django_assert_num_queries
+):
+    make_tier(name="Reader", slug="reader")
+    full = make_tier(name="Insider", slug="insider", capacity=1)
+    Client().get("/membership/")
+    with django_assert_num_queries(1):  # the places taken in Insider, always afresh
+        html = Client().get("/membership/").content.decode()
+    assert "Waitlist only:" not in html
+    make_member(full)  # no cache moves for a membership: its count is never kept
+    assert "Waitlist only:" in Client().get("/membership/").content.decode()
+    make_tier(name="Patron", slug="patron")
+    Tier.objects.filter(slug="reader").update(name="Reader plus")
+    html = Client().get("/membership/").content.decode()
+    assert "Patron" in html and "Reader plus" in html
+    Tier.objects.filter(slug="patron").update(is_public=False)
+    assert "Patron" not in Client().get("/membership/").content.decode()
