@@ -118,9 +118,6 @@ class TierQuerySet(ChangesReaders, ShownOnPagesQuerySet):
         )
         return self.annotate(members=models.Count("memberships", filter=current, distinct=True))
 
-    def with_places_taken(self) -> list["Tier"]:
-        return with_places_taken(list(self))
-
 
 def with_places_taken(tiers: list["Tier"]) -> list["Tier"]:
     """These packages, each with a capacity given `members` as with_member_counts gives

@@ -71,13 +71,9 @@ class Selected:
         return self._converters
 
 
-def by_slug(model: type[Model], slug: str, *, leave_out: tuple[str, ...] = ()) -> Model | None:
-    """The row of `model` whose (unique) slug is `slug`, whole but for `leave_out`."""
-    row = slug_row(model, slug, leave_out=leave_out)
-    return from_slug_row(model, row, leave_out=leave_out) if row else None
-
-
 def slug_row(model: type[Model], slug: str, *, leave_out: tuple[str, ...] = ()) -> tuple | None:
+    """The row of `model` whose (unique) slug is `slug`, whole but for `leave_out`; made
+    into an instance by from_slug_row."""
     sql, _ = by_slug_statement(model, leave_out)
     with prepared_cursor() as cursor:
         cursor.execute(sql, [slug])
