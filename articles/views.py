@@ -65,8 +65,9 @@ class FrontPageView(ArticleListView):
         return {
             **context,
             "canonical_url": home if number == 1 else f"{home}?page={number}",
-            "logo_url": logo_url(self.request),
-            "structured_data": site_structured_data(self.request),
+            # Asked only where the page's kept meta is made (front_page.html).
+            "logo_url": partial(logo_url, self.request),
+            "structured_data": partial(site_structured_data, self.request),
         }
 
 

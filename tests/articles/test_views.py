@@ -51,6 +51,12 @@ def test_front_page_paginates_and_keeps_the_lead_on_page_one(client, settings):
     assert page_three.context["featured"] is None
     assert 'rel="next" href="?page=2"' in page_one.content.decode()
     assert client.get("/?page=9").status_code == 404
+    # Each page's kept meta names its own address, asked again too.
+    for page in (page_one, page_three, client.get("/"), client.get("/?page=3")):
+        canonical = "http://testserver/" + (
+            "?page=3" if page.context["page_obj"].number == 3 else ""
+        )
+        assert f'<link rel="canonical" href="{canonical}">' in page.content.decode()
 
 
 def test_front_page_with_nothing_published_says_so(client):
@@ -237,6 +243,7 @@ def test_the_front_page_describes_the_publication_for_search_engines(client):
     assert '<link rel="canonical" href="http://testserver/">' in html
     assert '<meta property="og:type" content="website">' in html
     assert '<meta property="og:url" content="http://testserver/">' in html
+    assert '<meta property="og:image:alt" content="The Ledger logo">' in html
     scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
     website, organization = (json.loads(script) for script in scripts)
     assert website["@type"] == "WebSite"
