@@ -124,7 +124,13 @@ def test_an_applicant_becomes_a_member(
     expect(page.locator("#membership-heading")).to_have_text("Insider membership")
     applicant.check("account")
 
-    page.get_by_role("button", name="Log out").click()
+    page.get_by_role("link", name="Log out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Log out")
+    applicant.check("logout")
+    logout = page.get_by_role("button", name="Log out")
+    logout.focus()
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+    page.keyboard.press("Enter")  # by keyboard
     expect(page.get_by_role("link", name="Log in")).to_be_visible()
     page.get_by_role("link", name="Log in").click()
     applicant.check("login")

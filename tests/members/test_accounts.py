@@ -62,6 +62,27 @@ def test_logout_is_a_post_and_ends_the_session(client):
     assert client.get("/account/").status_code == 302
 
 
+def test_the_header_links_to_a_page_that_asks_before_logging_out(client):
+    client.force_login(make_member())
+    page = client.get("/")
+    html = page.content.decode()
+    # Reading pages carry no CSRF token and set no CSRF cookie: the logout form is its own page.
+    assert '<li><a href="/accounts/logout/">Log out</a></li>' in html
+    assert "csrfmiddlewaretoken" not in html
+    assert "csrftoken" not in page.cookies
+
+    asked = client.get("/accounts/logout/")
+    html = asked.content.decode()
+    assert "<h1>Log out</h1>" in html
+    assert '<form method="post" action="/accounts/logout/">' in html
+    assert 'name="csrfmiddlewaretoken"' in html
+    assert '<button type="submit">Log out</button>' in html
+    assert client.get("/account/").status_code == 200  # asking logs no one out
+
+    client.post("/accounts/logout/")
+    assert client.get("/account/").status_code == 302
+
+
 def test_password_reset_sends_a_link(client, run_tasks):
     make_member(email="ada@example.com")
     response = client.post("/accounts/password/reset/", {"email": "ada@example.com"})
