@@ -3,6 +3,7 @@ from functools import cache
 from django.conf import settings
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 # The addresses the layout and the gate link to on every page.
 SITE_URL_NAMES = {
@@ -18,7 +19,13 @@ SITE_URL_NAMES = {
 
 
 def publication(request: HttpRequest) -> dict:
-    return {"publication_name": settings.PUBLICATION_NAME, "site_urls": site_urls()}
+    return {
+        "publication_name": settings.PUBLICATION_NAME,
+        "site_urls": site_urls(),
+        # The footer's year: {% now "Y" %} formats through the locale machinery, and was
+        # a twentieth of a page (py-spy).
+        "year": timezone.localdate().year,
+    }
 
 
 @cache

@@ -59,6 +59,13 @@ def test_front_page_paginates_and_keeps_the_lead_on_page_one(client, settings):
         assert f'<link rel="canonical" href="{canonical}">' in page.content.decode()
 
 
+def test_every_page_is_signed_with_this_year_where_the_publication_is(client, settings):
+    settings.TIME_ZONE = "Pacific/Kiritimati"  # UTC+14: its new year comes first
+    year = timezone.localdate().year
+    for path in ("/", "/membership/", "/no-such-page/"):
+        assert f"<p>© {year} The Ledger · " in client.get(path).content.decode()
+
+
 def test_front_page_with_nothing_published_says_so(client):
     make_article(status=Article.Status.DRAFT)
     response = client.get("/")
