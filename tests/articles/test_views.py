@@ -101,6 +101,18 @@ def test_post_page_shows_byline_body_pull_quote_and_topics(client):
         assert expected in html
 
 
+def test_topic_and_writer_pages_name_their_own_address_as_canonical(client, settings):
+    settings.ARTICLES_PER_PAGE = 1
+    writer, topic = make_contributor(name="Dylan Patel"), make_topic(name="Chips")
+    for _ in range(2):
+        make_article(contributors=[writer], topics=[topic])
+    for owner in (writer, topic):
+        for page in ("", "?page=2"):
+            html = client.get(owner.get_absolute_url() + page).content.decode()
+            url = f"http://testserver{owner.get_absolute_url()}"
+            assert f'<link rel="canonical" href="{url}">' in html
+
+
 def test_post_page_metadata_for_search_engines_and_link_previews(client):
     writer = make_contributor(name="Dylan Patel")
     article = make_article(
