@@ -6,10 +6,10 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, QuerySet, Window
 from django.http import Http404
-from django.urls import reverse
 from django.views.generic import DetailView, ListView
 
 from members import access
+from publication.context_processors import site_urls
 
 from . import cards, kept
 from .listing import Listing
@@ -61,7 +61,7 @@ class FrontPageView(ArticleListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         number = context["page_obj"].number
-        home = self.request.build_absolute_uri(reverse("articles:home"))
+        home = self.request.build_absolute_uri(site_urls()["home"])
         return {
             **context,
             "canonical_url": home if number == 1 else f"{home}?page={number}",
