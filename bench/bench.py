@@ -91,7 +91,7 @@ def main() -> None:
     manage(env, "collectstatic", "--no-input", "-v0")
     facts = measure_in_django(env)
     # A member's browser sends both cookies the site set: the session, and the CSRF token
-    # that the logout form's token is made from (without it, each page makes a new one).
+    # that the account page's form token is made from (without it, each one makes a new one).
     cookie = f"sessionid={facts['member_session']}; csrftoken={facts['member_csrf']}"
 
     results: dict = {"when": datetime.now(UTC).isoformat(), "seconds_per_run": SECONDS}
