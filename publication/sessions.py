@@ -42,21 +42,20 @@ class SessionStore(cached_db.SessionStore):
     def read_keys(self) -> list[str]:
         return [self.cache_key, readers.GENERATION_KEY]
 
-    def read(self) -> dict:
-        """The answer to the read asked for, if Redis gave one; else a read now. (An
-        answer for a key since replaced holds no session under the key load() looks up.)"""
+    def take_answer(self) -> dict | None:
+        """The answer to the read asked for, if one was and Redis gave it. Taking it gives
+        its connection back to the pool; a failed answer has closed its connection."""
         asked, self.asked = self.asked, None
         if asked is not None:
             with contextlib.suppress(Exception):
                 return asked.answer()
-        return self._cache.get_many(self.read_keys())
+        return None
 
-    def answer_unread(self) -> None:
-        """Take the answer no one read, so its connection goes back to the pool."""
-        asked, self.asked = self.asked, None
-        if asked is not None:
-            with contextlib.suppress(Exception):  # a failed answer closed its connection
-                asked.answer()
+    def read(self) -> dict:
+        """The answer asked for, else a read now. (An answer for a key since replaced
+        holds no session under the key load() looks up.)"""
+        found = self.take_answer()
+        return found if found is not None else self._cache.get_many(self.read_keys())
 
     def load(self) -> dict:
         try:
@@ -118,4 +117,4 @@ class SessionMiddleware(middleware.SessionMiddleware):
             return super().process_response(request, response)
         finally:
             if isinstance(getattr(request, "session", None), SessionStore):
-                request.session.answer_unread()
+                request.session.take_answer()  # one no page read

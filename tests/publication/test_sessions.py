@@ -89,7 +89,7 @@ def test_a_members_session_is_asked_for_once_as_the_request_comes_in(sessions_in
     assert request.session.asked is not None and request.session.asked.keys[0].endswith(
         member.cookies["sessionid"].value
     )
-    request.session.answer_unread()
+    request.session.take_answer()
     member.get("/")
     before = {command: redis_calls(sessions_in_redis, command) for command in ("mget", "get")}
     assert logged_in(member)
