@@ -15,6 +15,7 @@ from django.core.paginator import Page
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
+from .kept import Listed
 from .models import BYLINES, Article
 
 TEMPLATE = "articles/includes/card.html"
@@ -22,12 +23,13 @@ LIST_TEMPLATE = "articles/includes/article_list.html"
 SECONDS = 24 * 60 * 60
 
 
-def cards(articles: list[Article], *, leads: int = 0) -> list[SafeString]:
+def cards(articles: list[Listed], *, leads: int = 0) -> list[SafeString]:
     """Each post's card, in order: the first `leads` as lead cards. The first card loads
     its picture at once (it is often the largest thing on screen), the others lazily.
 
-    `articles` need only their pk and revision, all a list page asks of its query: the
-    posts whose cards are not kept are fetched whole, with their bylines, in two queries.
+    Of each post, only its pk and revision are asked (all a list page asks of its
+    query): the posts whose cards are not kept are fetched whole, with their bylines, in
+    two queries.
     """
     fragments = caches["fragments"]
     shown = [(article, index < leads, index > 0) for index, article in enumerate(articles)]
@@ -53,12 +55,12 @@ def cards(articles: list[Article], *, leads: int = 0) -> list[SafeString]:
     return [mark_safe(kept.get(name) or made.get(name, "")) for name in keys]  # noqa: S308
 
 
-def key(article: Article, lead: bool, lazy: bool) -> str:
+def key(article: Listed, lead: bool, lazy: bool) -> str:
     return f"card:{article.pk}:{article.updated_at.isoformat()}:{int(lead)}{int(lazy)}"
 
 
 def listed(
-    articles: list[Article], page: Page, *, lead: Article | None, query="", empty=""
+    articles: list[Listed], page: Page, *, lead: Listed | None, query="", empty=""
 ) -> tuple[SafeString | None, SafeString]:
     """A list page's lead card, if it has a lead story, and its list: the cards, and
     the links to other pages (or, with no posts, the `empty` message), rendered once per

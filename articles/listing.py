@@ -37,9 +37,9 @@ class Listing:
     def __init__(self, *, linked_by: tuple[type[Model], str, int] | None = None, lead=False):
         self.link, self.linked = (linked_by[:2], linked_by[2]) if linked_by else (None, None)
         self.leads = lead
-        self.lead: Article | None = None
+        self.lead: kept.Listed | None = None
 
-    def __getitem__(self, page: slice) -> list[Article]:
+    def __getitem__(self, page: slice) -> list[kept.Listed]:
         answer = kept.Kept("list", self.leads, self.link, self.linked, page.start, page.stop)
         if (found := answer.get()) is None:
             found = self.rows(page)

@@ -44,7 +44,7 @@ class ArticleListView(ListView):
         )
         return {**context, "featured": lead, "lead_card": lead_card, "listed": listed}
 
-    def lead(self, page) -> Article | None:
+    def lead(self, page) -> kept.Listed | None:
         return None
 
 
@@ -54,7 +54,7 @@ class FrontPageView(ArticleListView):
     def get_queryset(self) -> Listing:
         return Listing(lead=True)
 
-    def lead(self, page) -> Article | None:
+    def lead(self, page) -> kept.Listed | None:
         """The featured story leads the first page only (and is on no other)."""
         return self.object_list.lead if page.number == 1 else None
 
@@ -155,8 +155,9 @@ class SearchView(ArticleListView):
         try:
             with statement_timeout(settings.SEARCH_TIMEOUT_MS):
                 paginator, page, articles, more = super().paginate_queryset(queryset, page_size)
-                page.object_list = list(articles)  # run here, under the time limit
-                paginator.count = page.object_list[0].matches if page.object_list else 0
+                matched = list(articles)  # run here, under the time limit
+                paginator.count = matched[0].matches if matched else 0
+                page.object_list = kept.posts(kept.rows(matched))  # as when kept, below
         except OperationalError as error:
             if getattr(error.__cause__, "sqlstate", None) != QUERY_CANCELED:
                 raise

@@ -118,3 +118,9 @@ def member_note(address: str) -> Email:
     """Queue the simplest email there is, the note to a member who applied again: for
     tests of the queue itself."""
     return emails.already_a_member(User.objects.create_user(address))
+
+
+def listed(response) -> list[Article]:
+    """The posts a list page or search shows, in order, as posts: the page itself knows
+    only their ids and revisions (articles.kept.Listed)."""
+    return [Article.objects.get(pk=post.pk) for post in response.context["articles"]]

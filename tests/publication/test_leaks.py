@@ -22,6 +22,7 @@ from letters.links import unsubscribe_url
 from members import links
 from members.models import Membership
 from tests.factories import (
+    listed,
     make_application,
     make_article,
     make_contributor,
@@ -187,7 +188,7 @@ def test_search_matches_hidden_text_only_for_readers_entitled_to_it(site, person
     if site[persona] is not None:
         client.force_login(site[persona])
     for post, word in SENTINELS.items():
-        found = {a.title for a in client.get("/search/", {"q": word}).context["articles"]}
+        found = {a.title for a in listed(client.get("/search/", {"q": word}))}
         assert found == (FOUND[post] if post in VISIBLE[persona] else set())
 
 
@@ -204,5 +205,5 @@ def test_kept_search_results_match_hidden_text_only_for_readers_entitled_to_it(
             if site[persona] is not None:
                 client.force_login(site[persona])
             for post, word in SENTINELS.items():
-                found = {a.title for a in client.get("/search/", {"q": word}).context["articles"]}
+                found = {a.title for a in listed(client.get("/search/", {"q": word}))}
                 assert found == (FOUND[post] if post in VISIBLE[persona] else set()), persona
