@@ -389,6 +389,7 @@ def test_search_finds_posts_by_title_dek_and_body(client):
     assert response.status_code == 200
     assert set(listed(response)) == {by_title, by_dek, by_body}
     assert "3 results for “linux”" in response.content.decode()
+    assert 'role="search" action="/search/" method="get"' in response.content.decode()
 
 
 def test_search_counts_every_match_on_every_page(client, settings):

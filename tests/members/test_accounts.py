@@ -131,13 +131,15 @@ def test_account_page_reads_the_membership_loaded_with_the_reader(
     with django_assert_num_queries(2):  # the session and the reader, nothing more
         assert "Insider membership" in client.get("/account/").content.decode()
     client.force_login(django_user_model.objects.create_user("plain@example.com"))
-    assert "You do not have a membership." in client.get("/account/").content.decode()
+    html = client.get("/account/").content.decode()
+    assert 'You do not have a membership. <a href="/membership/">' in html
 
 
 def test_account_page_tells_a_lapsed_member_it_ended(client):
     member = make_member(status=Membership.Status.ENDED)
     client.force_login(member)
-    assert "Your membership ended" in client.get("/account/").content.decode()
+    html = client.get("/account/").content.decode()
+    assert 'Your membership ended. <a href="/membership/">See the packages</a>' in html
 
 
 def test_account_page_sends_visitors_to_login(client):
