@@ -3,6 +3,8 @@ from datetime import datetime, time
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.db import models
@@ -290,8 +292,38 @@ class ApproveForm(forms.Form):
         return timezone.make_aware(datetime.combine(ends_on, time.min)) if ends_on else None
 
 
+class ActionChangeList(ChangeList):
+    """The list an action is taken from: the action answers with a page of its own or a
+    redirect, never the list, so the list's rows are not counted. Counting 1,000,000
+    applications was 110 ms of approving 500."""
+
+    def get_results(self, request: HttpRequest) -> None:
+        pass
+
+
+def takes_an_action(model_admin: admin.ModelAdmin, request: HttpRequest) -> bool:
+    """Whether Django's changelist_view answers this request with an action's page or a
+    redirect rather than the list: a POST of the action form, not of list_editable's."""
+    posted = request.POST
+    return (
+        request.method == "POST"
+        and "_save" not in posted
+        and ("index" in posted or helpers.ACTION_CHECKBOX_NAME in posted)
+        and bool(model_admin.get_actions(request))
+    )
+
+
+class CountsNothingForActions:
+    """A ModelAdmin whose actions do not count the list they were chosen from."""
+
+    def get_changelist(self, request: HttpRequest, **kwargs):
+        if takes_an_action(self, request):
+            return ActionChangeList
+        return super().get_changelist(request, **kwargs)
+
+
 @admin.register(Application)
-class ApplicationAdmin(admin.ModelAdmin):
+class ApplicationAdmin(CountsNothingForActions, admin.ModelAdmin):
     list_display = [
         "full_name",
         "email",
@@ -439,7 +471,7 @@ class ApplicationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(CountsNothingForActions, admin.ModelAdmin):
     list_display = ["user", "tier", "status", "started_at", "ends_at"]
     list_filter = ["status", "tier", "started_at"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]

@@ -75,14 +75,28 @@ def test_member_admin_pages_open(staff_client, path):
     assert staff_client.get(path).status_code == 200
 
 
-def test_an_action_does_not_count_the_pending_applications(staff_client):
-    """The count is for the list's title, which an action's answer does not show."""
+def test_an_action_does_not_count_the_applications(staff_client):
+    """The counts are for the list and its title, which an action's answer does not show:
+    counting 1,000,000 applications was 110 ms of approving 500."""
     selected = {"action": "approve", "_selected_action": [make_application().pk]}
     with CaptureQueriesContext(connection) as queries:
         confirm_page = staff_client.post(CHANGELIST, selected)
     assert "Approve and send invitations" in confirm_page.content.decode()
-    counts = [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
-    assert not [sql for sql in counts if "pending" in sql], counts
+    assert not [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"]]
+
+
+def test_a_post_that_takes_no_action_still_answers_as_the_list_does(staff_client):
+    make_application(full_name="Still Listed")
+    nothing_chosen = staff_client.post(CHANGELIST, {"action": "approve", "index": "0"})
+    assert nothing_chosen.status_code == 302
+    followed = staff_client.get(nothing_chosen["Location"])
+    assert messages_of(followed) == [
+        "Items must be selected in order to perform actions on them. No items have been changed."
+    ]
+    listed = staff_client.post(CHANGELIST, {})
+    assert listed.status_code == 200
+    assert listed.context["cl"].result_count == 1
+    assert "Still Listed" in listed.content.decode()
 
 
 @pytest.mark.django_db(transaction=True)
