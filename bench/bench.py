@@ -9,6 +9,7 @@ import json
 import os
 import re
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -53,6 +54,7 @@ function request()
 end
 """
 TARGET = 0.5
+ROUNDS = 5  # each page's turns with the rendering ceiling, SECONDS // ROUNDS each
 WORST_SEARCH_P99_MS = 100
 CACHED_PAGES = ["front page", "public post", "members post", "feed", "topic page",
                 "archive page 200"]  # fmt: skip
@@ -136,19 +138,21 @@ def measure_site(env: dict, redis_url: str, cookie: str, rendering: str, static_
     there is one) less the page cache, which members never get."""
     print("== the site, no page cache", flush=True)
     uncached = {**env, "PAGE_CACHE": "false"} | ({"REDIS_URL": redis_url} if redis_url else {})
-    results: dict = {"site": {}, "rendering_beside": {}}
+    results: dict = {"site": {}, "rounds": {}}
+    turn = max(1, SECONDS // ROUNDS)
     with gunicorn("publication.wsgi", uncached) as (base, pids):
-        # The machine's speed drifts over minutes, so each page is judged against the
-        # rendering ceiling measured just before and just after it.
-        before = wrk(rendering, 16)
         for name, (path, reader) in runs().items():
             header = cookie if reader == "member" else None
             wrk(base + path, 16, header, seconds=1)  # first requests load templates and code
-            sixteen = wrk(base + path, 16, header)
-            after = wrk(rendering, 16)
-            results["site"][name] = {16: sixteen, 64: wrk(base + path, 64, header)}
-            results["rendering_beside"][name] = {"before": before, "after": after}
-            before = after
+            # The machine's speed drifts by a fifth within a minute, so the page and the
+            # rendering ceiling take turns, and each round gives a ratio.
+            rounds = [
+                {"page": wrk(base + path, 16, header, seconds=turn),
+                 "ceiling": wrk(rendering, 16, seconds=turn)}
+                for _ in range(ROUNDS)
+            ]  # fmt: skip
+            results["rounds"][name] = rounds
+            results["site"][name] = {16: pooled(rounds), 64: wrk(base + path, 64, header)}
         script = static_root / "fresh_words.lua"
         script.write_text(FRESH_WORDS)
         results["never_kept_search"] = {
@@ -280,11 +284,20 @@ def run_line(name: str, c: int, run: dict, ceiling: dict | None = None) -> str:
     )
 
 
-def rendering_beside(r: dict, name: str) -> dict:
-    """The rendering ceiling at 16 connections beside a page's run: the mean of the runs
-    just before and just after it."""
-    pair = r["rendering_beside"][name]
-    return {key: (pair["before"][key] + pair["after"][key]) / 2 for key in ("rps", "p99_ms")}
+def pooled(rounds: list[dict]) -> dict:
+    """A page's rounds as one run: its mean rate, median p50, and worst round's p99."""
+    pages = [turn["page"] for turn in rounds]
+    return {
+        "rps": statistics.mean(page["rps"] for page in pages),
+        "p50_ms": statistics.median(page["p50_ms"] for page in pages),
+        "p99_ms": max(page["p99_ms"] for page in pages),
+        "errors": sum(page["errors"] for page in pages),
+    }
+
+
+def ratios(rounds: list[dict], key: str) -> list[float]:
+    """Each round's page figure over the rendering ceiling's in the same round, sorted."""
+    return sorted(turn["page"][key] / turn["ceiling"][key] for turn in rounds)
 
 
 def report(r: dict) -> None:
@@ -294,15 +307,15 @@ def report(r: dict) -> None:
     for name, runs_ in r["ceilings"].items():
         for c, run in runs_.items():
             print(run_line(name, c, run))
-    beside = {name: rendering_beside(r, name) for name in r["site"]}
+    ceilings = [turn["ceiling"]["rps"] for rounds in r["rounds"].values() for turn in rounds]
     print(
-        "\nThe site, no page cache (ratio to the rendering ceiling measured beside each page"
-        f" at 16 connections: {min(b['rps'] for b in beside.values()):.0f} to"
-        f" {max(b['rps'] for b in beside.values()):.0f}/s in this run; to the one above at 64)"
+        f"\nThe site, no page cache: at 16 connections, {ROUNDS} rounds taking turns with the"
+        f" rendering ceiling ({min(ceilings):.0f} to {max(ceilings):.0f}/s in this run), the"
+        " page's mean rate, median p50 and worst p99; at 64, ratio to the ceiling above"
     )
     for name, runs_ in r["site"].items():
-        for c, run in runs_.items():
-            print(run_line(name, c, run, {16: beside[name], 64: render[64]}))
+        print(run_line(name, 16, runs_[16]))
+        print(run_line(name, 64, runs_[64], render))
     if "cached" in r:
         print("\nWith Redis, page cache on (ratio to the serving ceiling)")
         for name, runs_ in r["cached"].items():
@@ -310,24 +323,26 @@ def report(r: dict) -> None:
                 print(run_line(name, c, run, serve))
 
     print(
-        "\nSummary: each page for a visitor and a member, no page cache, against the rendering"
-        " ceiling beside it (targets in brackets)"
+        "\nSummary: each page for a visitor and a member, no page cache: the median of its"
+        " rounds' ratios to the rendering ceiling, and the lowest (targets in brackets)"
     )
     missed = []
     for name, runs_ in r["site"].items():
         page = name.rsplit(", ", 1)[0]
         target = TARGETS.get(page, TARGET)
-        ratio = runs_[16]["rps"] / beside[name]["rps"]
-        p99 = runs_[16]["p99_ms"] / beside[name]["p99_ms"]
+        rates, p99s = ratios(r["rounds"][name], "rps"), ratios(r["rounds"][name], "p99_ms")
+        ratio, p99 = statistics.median(rates), statistics.median(p99s)
         said = f"{ratio:.2f} of rendering" + (f" [>= {target}]" if target else "")
-        if target and ratio < target:
+        said += f" (lowest {rates[0]:.2f})"
+        if (target and ratio < target) or p99 > 2:
             missed.append(name)
         queries = r["pages"][name]["queries"]
         extra = ""
         if name.endswith(", member") and (seen := r["pages"].get(f"{page}, visitor")):
             extra = f" ({queries - seen['queries']:+d} on a visitor's) [<= +2]"
         print(
-            f"  {name}: {said}, p99 {p99:.1f}x the ceiling's [<= 2], {queries} queries{extra},"
+            f"  {name}: {said}, p99 {p99:.1f}x the ceiling's [<= 2] (worst {p99s[-1]:.1f}x),"
+            f" {queries} queries{extra},"
             f" {r['pages'][name]['html_bytes'] / 1024:.1f} KB, errors at 64: {runs_[64]['errors']}"
         )
     for reader in READERS:
@@ -356,7 +371,7 @@ def report(r: dict) -> None:
     )
     print(f"  CSS {r['css_bytes_gzipped'] / 1024:.1f} KB gzipped [< 15]")
     print(f"  admin changelists: {r['admin_changelists_ms']} ms [< 1000]")
-    print(f"  pages under their target: {', '.join(missed) or 'none'}")
+    print(f"  pages missing a target (rate or p99): {', '.join(missed) or 'none'}")
 
 
 if __name__ == "__main__":
