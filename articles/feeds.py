@@ -1,5 +1,4 @@
 import hashlib
-import logging
 import re
 import time
 from urllib.parse import urljoin
@@ -17,7 +16,6 @@ from django.utils.http import http_date
 
 from members import access
 
-from .kept import rows as kept_rows
 from .listing import Listing
 from .models import SEARCH_VECTORS, Article
 
@@ -25,7 +23,6 @@ FEED_LENGTH = 20
 FIRST_SERVED = 90 * 24 * 60 * 60  # seconds a feed's first-served date is kept
 FRAGMENT_SECONDS = 24 * 60 * 60
 
-logger = logging.getLogger(__name__)
 # Addresses in sanitised HTML (nh3 quotes every attribute with double quotes).
 ADDRESS = re.compile(r'( (?:href|src)=")([^"]*)"')
 
@@ -36,7 +33,7 @@ def absolute_links(html: str, page_url: str) -> str:
 
 
 def first_served(response: HttpResponse) -> float | None:
-    """When this exact feed (by its ETag, which kept_or_made gives it) was first served,
+    """When this exact feed (by its ETag, which cached_or_made gives it) was first served,
     by this site's cache.
 
     Django dates a feed by its newest item, which goes back when a post leaves it, and
@@ -44,11 +41,11 @@ def first_served(response: HttpResponse) -> float | None:
     reader's If-Modified-Since never hides a change; a cache that lost the date only
     costs that reader one full answer, and one that fails leaves the feed undated.
     """
-    try:
-        return cache.get_or_set(f"feed:first-served:{response['ETag']}", time.time(), FIRST_SERVED)
-    except Exception:  # the date only saves work: a full answer is always right
-        logger.warning("The feed's first-served date could not be kept")
-        return None
+    key = f"feed:first-served:{response['ETag']}"
+    if (date := cache.get(key)) is None:
+        cache.add(key, time.time(), FIRST_SERVED)
+        date = cache.get(key)  # the first date stored, if two workers raced to store one
+    return date
 
 
 class LatestArticlesFeed(Feed):
@@ -57,32 +54,33 @@ class LatestArticlesFeed(Feed):
     description_template = None
 
     def __call__(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        response = self.kept_or_made(request, *args, **kwargs)
+        response = self.cached_or_made(request, *args, **kwargs)
         if (date := first_served(response)) is not None:
             response["Last-Modified"] = http_date(date)
         return response
 
-    def kept_or_made(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+    def cached_or_made(self, request: HttpRequest, *args, **kwargs) -> HttpResponse:
         """The feed as each worker last made it for these items at these revisions.
 
         It is the same for every reader (members-only posts as a visitor sees them), and
         the revisions of its items move with anything it shows (articles/revisions.py):
-        served again, it costs its items' ids and revisions (kept in Redis like a list
-        page's, articles/kept.py) instead of every item's whole text.
+        served again, it costs its items' ids and revisions (a list page's answer,
+        articles/listing.py) instead of every item's whole text. On a miss the items
+        are read afresh, and the gate decides on each as it is then.
         """
-        items = kept_rows(Listing()[0:FEED_LENGTH])
+        items = Listing()[0:FEED_LENGTH]
         key = "feed:" + hashlib.sha256(repr(items).encode()).hexdigest()
         fragments = caches["fragments"]
-        if (kept := fragments.get(key)) is not None:
-            content, content_type, etag = kept
+        if (hit := fragments.get(key)) is not None:
+            content, content_type, etag = hit
             response = HttpResponse(content, content_type=content_type)
-            response["ETag"] = etag  # made once: 137 KB to hash
+            response["ETag"] = etag  # made once per feed
             return response
         response = super().__call__(request, *args, **kwargs)
         del response["Last-Modified"]  # Django's: see first_served
         set_response_etag(response)
-        kept = (response.content, response["Content-Type"], response["ETag"])
-        fragments.set(key, kept, FRAGMENT_SECONDS)
+        made = (response.content, response["Content-Type"], response["ETag"])
+        fragments.set(key, made, FRAGMENT_SECONDS)
         return response
 
     def title(self) -> str:

@@ -17,7 +17,6 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
-from members.readers import ChangesReaders
 from publication import pagecache
 
 from . import images, rendering, share
@@ -68,7 +67,7 @@ def validate_link_lines(value: str) -> None:
                 ) from None
 
 
-class ContributorQuerySet(ChangesReaders, ShownOnPagesQuerySet):
+class ContributorQuerySet(ShownOnPagesQuerySet):
     posts_showing = "bylines__contributor"
 
 

@@ -6,15 +6,17 @@ from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.db.models import Count, QuerySet, Window
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
 
 from members import access
+from publication.answers import CachedAnswer
 from publication.context_processors import site_urls
 
-from . import cards, kept
-from .listing import Listing
+from . import cards
+from .listing import Listed, Listing, answer_lifetime, listed
 from .metadata import article_structured_data, logo_url, site_structured_data
-from .models import LONG_TEXTS, Article, Byline, Contributor, Topic
+from .models import SEARCH_VECTORS, Article, Byline, Contributor, Topic
 from .pagination import UncountedPage, UncountedPaginator
 
 
@@ -39,12 +41,12 @@ class ArticleListView(ListView):
             return {**context, "featured": None, "lead_card": None, "listed": ""}
         lead = self.lead(page)
         query = getattr(self, "query", "")
-        lead_card, listed = cards.listed(
+        lead_card, listed = cards.rendered_list(
             list(page.object_list), page, lead=lead, query=query, empty=self.empty_message
         )
         return {**context, "featured": lead, "lead_card": lead_card, "listed": listed}
 
-    def lead(self, page) -> kept.Listed | None:
+    def lead(self, page) -> Listed | None:
         return None
 
 
@@ -54,7 +56,7 @@ class FrontPageView(ArticleListView):
     def get_queryset(self) -> Listing:
         return Listing(lead=True)
 
-    def lead(self, page) -> kept.Listed | None:
+    def lead(self, page) -> Listed | None:
         """The featured story leads the first page only (and is on no other)."""
         return self.object_list.lead if page.number == 1 else None
 
@@ -65,7 +67,7 @@ class FrontPageView(ArticleListView):
         return {
             **context,
             "canonical_url": home if number == 1 else f"{home}?page={number}",
-            # Asked only where the page's kept meta is made (front_page.html).
+            # Called only where the page's cached meta misses (front_page.html).
             "logo_url": partial(logo_url, self.request),
             "structured_data": partial(site_structured_data, self.request),
         }
@@ -75,13 +77,14 @@ class ArticleDetailView(DetailView):
     context_object_name = "article"
 
     def get_object(self, queryset=None) -> Article:
-        # The row by its unique slug, kept as lists are (articles/kept.py), else a
-        # statement written once (publication/statements.py). Whether the post is live is
-        # asked of the row; no join is made (only posts for a package fetch their minimum
-        # tier). Its long texts (body, preview and search vectors) are left out: they are
-        # most of its bytes, and read only when the page's cached fragments miss, as its
-        # bylines and topics are (Article.with_byline_and_topics, article_detail.html).
-        article = kept.by_slug(Article, self.kwargs["slug"], leave_out=tuple(LONG_TEXTS))
+        # One row decides who may read the post (its status, visibility and package) and
+        # holds the texts the gate lets through (body_html, preview_html): the decision
+        # and the text always come from the same snapshot. Only the Markdown source and
+        # the search vectors, which no page shows, are left out.
+        posts = Article.objects.select_related("minimum_tier").defer(
+            "body", "body_text", "preview_text", *SEARCH_VECTORS
+        )
+        article = posts.filter(slug=self.kwargs["slug"]).first()
         # Staff preview drafts and scheduled posts at the address they will have.
         if article is None or not (article.is_public_now or self.request.user.is_staff):
             raise Http404("No post here.")
@@ -98,7 +101,7 @@ class ContributorDetailView(ArticleListView):
     empty_message = "No posts published yet."
 
     def get_queryset(self) -> Listing:
-        self.contributor = or_404(kept.by_slug(Contributor, self.kwargs["slug"]))
+        self.contributor = get_object_or_404(Contributor, slug=self.kwargs["slug"])
         return Listing(linked_by=(Byline, "contributor", self.contributor.pk))
 
     def get_context_data(self, **kwargs):
@@ -110,7 +113,7 @@ class TopicDetailView(ArticleListView):
     empty_message = "No posts on this topic yet."
 
     def get_queryset(self) -> Listing:
-        self.topic = or_404(kept.by_slug(Topic, self.kwargs["slug"]))
+        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
         return Listing(linked_by=(Article.topics.through, "topic", self.topic.pk))
 
     def get_context_data(self, **kwargs):
@@ -126,14 +129,13 @@ class SearchView(ArticleListView):
 
     def get_queryset(self) -> QuerySet[Article]:
         self.query = self.request.GET.get("q", "").strip()[: self.max_query_length]
-        # The search itself is built only when it must run (paginate_queryset): building
-        # it was a third of a search whose results were kept.
+        # The search itself is built only on a miss of its cached answer (paginate_queryset).
         return Article.objects.none()
 
     def matches(self, reader: access.Reader) -> QuerySet[Article]:
         # Each row says how many match (at most SEARCH_CANDIDATES): the page's query counts
-        # them, rather than a second query finding them all again (12 ms at scale 10).
-        # Only what the cards are kept under: cards() fetches the posts it has to render.
+        # them, rather than a second query finding them all again. Only what the cards
+        # are cached under: cards() fetches the posts it has to render.
         published = Article.objects.published().only("pk", "updated_at")
         matches = published.search(self.query, readable=access.readable(reader))
         return matches.annotate(matches=Window(Count("pk")))
@@ -144,12 +146,12 @@ class SearchView(ArticleListView):
             return super().paginate_queryset(queryset, page_size)
         reader = access.reader_for(self.request)
         rule = access.readable_key(reader)
-        results = kept.Kept("search", rule, self.request.GET.get("page", "1"), self.query)
+        results = CachedAnswer("search", rule, self.request.GET.get("page", "1"), self.query)
         if found := results.get():
-            rows, number, count, more = found
+            posts, number, count, more = found
             paginator = self.get_paginator(queryset, page_size)
             paginator.count = count
-            page = UncountedPage(kept.posts(rows), number, paginator, more=more)
+            page = UncountedPage(posts, number, paginator, more=more)
             return paginator, page, page.object_list, page.has_other_pages()
         queryset = self.matches(reader)
         try:
@@ -157,25 +159,19 @@ class SearchView(ArticleListView):
                 paginator, page, articles, more = super().paginate_queryset(queryset, page_size)
                 matched = list(articles)  # run here, under the time limit
                 paginator.count = matched[0].matches if matched else 0
-                page.object_list = kept.posts(kept.rows(matched))  # as when kept, below
+                page.object_list = listed(matched)
         except OperationalError as error:
             if getattr(error.__cause__, "sqlstate", None) != QUERY_CANCELED:
                 raise
             self.too_broad = True
             return None, None, [], False
-        found = (kept.rows(page.object_list), page.number, paginator.count, page.has_next())
-        results.keep(found)
+        found = (page.object_list, page.number, paginator.count, page.has_next())
+        results.set(found, answer_lifetime)
         return paginator, page, page.object_list, more
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(query=self.query, **kwargs)  # paginates
         return {**context, "too_broad": self.too_broad}
-
-
-def or_404(thing):
-    if thing is None:
-        raise Http404("Nothing here.")
-    return thing
 
 
 QUERY_CANCELED = "57014"  # PostgreSQL's code for a statement stopped by statement_timeout

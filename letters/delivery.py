@@ -38,12 +38,15 @@ def render_letter(email: Email) -> Rendered:
     member = email.user
     if member is None or not member.receives_letter:
         raise Cancelled("The member no longer receives the letter")
-    send_id = email.context["send"]
-    if email.context.get("weekly"):
-        letter = rendering.weekly_letter(send_id)
+    send = rendering.send_of(email.context["send"])
+    if send is None:
+        raise Cancelled("The letter's post was deleted")
+    if send.weekly:
+        letter = rendering.weekly_letter(send.weekly)
+    elif not send.article.is_public_now:
+        raise Cancelled("The letter's post is no longer published")
     else:
-        access = decide(reader_of(member), rendering.send_of(send_id).article)
-        letter = rendering.post_letter(send_id, access)
+        letter = rendering.post_letter(send.article, decide(reader_of(member), send.article))
     url = unsubscribe_url(member)
     html, text = letter.to(url)
     return Rendered(text=text, html=html, headers=list_headers(url))

@@ -1,18 +1,23 @@
 """The letter as each recipient receives it: made from the post's stored HTML (its whole
-body, or its free preview and the gate's wording), once per send and kind of reader,
-with the CSS inlined, then given each recipient's own unsubscribe link.
+body, or its free preview and the gate's wording), with the CSS inlined, then given
+each recipient's own unsubscribe link.
 
-Made once per worker for each send and access decision: no recipient costs a Markdown
-rendering or a query of its own.
+Each email reads its post as it is when the email is made, and the gate decides on
+that: a retry or a send made again after a post is restricted gives each reader what
+the gate gives now. What a worker caches of a letter is keyed by the post's revision
+(articles/revisions.py) and the decision, so no recipient costs a rendering of their
+own and none gets a letter made from another revision.
 """
 
+import hashlib
 import html
 import re
 from dataclasses import dataclass
-from functools import cache, lru_cache
+from functools import cache
 from urllib.parse import urljoin
 
 from django.conf import settings
+from django.core.cache import caches
 from django.core.files.storage import default_storage
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -65,19 +70,23 @@ def site_context() -> dict:
     }
 
 
-@lru_cache(maxsize=16)
-def send_of(send_id: int) -> Send:
-    """A send with its post, and what the gate and the byline read of it."""
-    send = Send.objects.select_related("article__minimum_tier", "weekly").get(pk=send_id)
-    if send.article:
-        send.article.with_byline_and_topics()
-    return send
+LETTER_SECONDS = 60 * 60
 
 
-@lru_cache(maxsize=64)
-def post_letter(send_id: int, access: Access) -> Letter:
-    """The letter of a send's post for one kind of reader, made once per worker."""
-    return letter_of(send_of(send_id).article, access)
+def send_of(send_id: int) -> Send | None:
+    """A send with its post as it is now; None once the send, or its post, is deleted."""
+    return Send.objects.select_related("article__minimum_tier", "weekly").filter(pk=send_id).first()
+
+
+def post_letter(article: Article, access: Access) -> Letter:
+    """The letter of a post at its revision for one decision, made once per worker."""
+    named = f"{article.pk}\n{article.updated_at.isoformat()}\n{access!r}"
+    key = "letter:" + hashlib.sha256(named.encode()).hexdigest()
+    fragments = caches["fragments"]
+    if (letter := fragments.get(key)) is None:
+        letter = letter_of(article.with_byline_and_topics(), access)
+        fragments.set(key, letter, LETTER_SECONDS)
+    return letter
 
 
 def letter_of(article: Article, access: Access) -> Letter:
@@ -98,13 +107,22 @@ def letter_of(article: Article, access: Access) -> Letter:
     return made("letters/email/post", context)
 
 
-@lru_cache(maxsize=16)
-def weekly_letter(send_id: int) -> Letter:
-    """The weekly letter: the same for everyone, since its cards show no members' text."""
-    return weekly_letter_of(send_of(send_id).weekly)
+def weekly_letter(letter) -> Letter:
+    """The weekly letter with its posts as they are now, made once per worker for them at
+    their revisions: the same for everyone, since its cards show no members' text."""
+    from .weekly import posts_for
+
+    posts = posts_for(letter)
+    named = repr([letter.pk, *((post.pk, post.updated_at.isoformat()) for post in posts)])
+    key = "weekly-letter:" + hashlib.sha256(named.encode()).hexdigest()
+    fragments = caches["fragments"]
+    if (made_letter := fragments.get(key)) is None:
+        made_letter = weekly_letter_of(letter, posts)
+        fragments.set(key, made_letter, LETTER_SECONDS)
+    return made_letter
 
 
-def weekly_letter_of(letter) -> Letter:
+def weekly_letter_of(letter, posts: list[Article] | None = None) -> Letter:
     from .weekly import SUBJECT, posts_for
 
     subject = SUBJECT.format(publication_name=settings.PUBLICATION_NAME)
@@ -113,7 +131,8 @@ def weekly_letter_of(letter) -> Letter:
         "subject": subject,
         "letter": letter,
         "posts": [
-            (post, settings.SITE_URL + post.get_absolute_url()) for post in posts_for(letter)
+            (post, settings.SITE_URL + post.get_absolute_url())
+            for post in (posts_for(letter) if posts is None else posts)
         ],
     }
     return made("letters/email/weekly", context)

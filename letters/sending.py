@@ -28,8 +28,11 @@ def send_post(article: Article, *, audience: str, tier: Tier | None, sent_by: Us
 
 @task()
 def prepare(send_id: int) -> dict:
-    """Make the deliveries of a send, CHUNK members at a time, each in its transaction."""
-    send = Send.objects.select_related("article__minimum_tier", "tier", "weekly").get(pk=send_id)
+    """Make the deliveries of a send, CHUNK members at a time, each in its transaction:
+    none once the send is gone (its post deleted meanwhile)."""
+    sends = Send.objects.select_related("article__minimum_tier", "tier", "weekly")
+    if (send := sends.filter(pk=send_id).first()) is None:
+        return {"deliveries": 0}
     made = 0
     while chunk := list(recipients(send).order_by("pk").only("pk", "email")[:CHUNK]):
         with transaction.atomic():

@@ -11,10 +11,9 @@ from articles.models import ShownOnPagesQuerySet
 from publication.context_processors import site_urls
 
 from .addresses import canonical, same_address
-from .readers import ChangesReaders
 
 
-class UserManager(BaseUserManager.from_queryset(ChangesReaders)):
+class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def _create_user(self, email: str, password: str | None, **extra_fields) -> "User":
@@ -104,7 +103,7 @@ def record_email_addresses(users: list[User]) -> None:
     )
 
 
-class TierQuerySet(ChangesReaders, ShownOnPagesQuerySet):
+class TierQuerySet(ShownOnPagesQuerySet):
     posts_showing = "minimum_tier"
 
     def public(self) -> "TierQuerySet":
@@ -346,7 +345,7 @@ class Application(Answers):
         return ahead.count() + 1
 
 
-class MembershipQuerySet(ChangesReaders):
+class MembershipQuerySet(models.QuerySet):
     def current(self) -> "MembershipQuerySet":
         """Memberships that have not ended (as Membership.has_ended decides for one)."""
         return self.filter(status=Membership.Status.ACTIVE).filter(

@@ -1,4 +1,3 @@
-import copy
 import math
 
 from django.conf import settings
@@ -16,8 +15,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView
 
-from articles import kept
-
 from . import history, ratelimit
 from .applications import submit
 from .forms import ApplicationForm
@@ -30,13 +27,7 @@ class PackagesView(ListView):
     context_object_name = "tiers"
 
     def get_queryset(self) -> list[Tier]:
-        """The packages, kept as lists are (articles/kept.py): reading them was a third of
-        the page (py-spy). Places taken are counted afresh: memberships move no cache."""
-        answer = kept.Kept("packages")
-        if (tiers := answer.get()) is None:
-            tiers = list(Tier.objects.public())
-            answer.keep(tiers)
-        return with_places_taken([copy.copy(tier) for tier in tiers])
+        return with_places_taken(list(Tier.objects.public()))
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

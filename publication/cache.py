@@ -1,16 +1,76 @@
-"""Django's Redis cache backend, keeping one Redis client per server; pub/sub; and reads
-asked early and answered later.
+"""The one policy for Redis: every cache on it (sessions, the page cache, cached answers
+and rate limits) goes through Django's Redis backend behind one circuit breaker.
 
-Django makes a new redis.Redis for every cache call, and redis-py rebuilds its
-table of some 165 response callbacks for each new client (redis/redis-py#3624):
-a third of the time of a page served from the page cache. A client is
-thread-safe and only wraps its connection pool, so one per pool serves all.
+Redis only saves work, so it may never hold a request for long:
+- each call gives up after the socket timeouts (REDIS_TIMEOUT_MS);
+- a call that fails opens the breaker of that Redis for this process: for
+  REDIS_RETRY_SECONDS no call is sent to it, so a Redis that is down, paused or hung
+  costs one timeout per worker, not one per call.
+
+What a call answers while it fails, or while the breaker is open, is the cache's own
+choice (OPTIONS["fail_open"]):
+- fail_open: an empty cache that accepts every write. A read misses, add() succeeds,
+  incr() finds no key. Pages are made from the database and rate limits (allauth's and
+  members/ratelimit.py) let every request through, which the breaker logs as it opens.
+- otherwise CacheUnavailable is raised, for callers that must know: a session store
+  cannot end a session in a Redis it cannot reach (publication/sessions.py).
+
+Django makes a new redis.Redis for every cache call, and redis-py rebuilds its table of
+response callbacks for each new client (redis/redis-py#3624); a client only wraps its
+connection pool and is thread-safe, so one per pool serves every call.
 """
 
-from django.core.cache.backends import redis
+import logging
+import threading
+import time
+
+from django.core.cache.backends import redis as django_redis
+from redis.exceptions import RedisError
+
+logger = logging.getLogger(__name__)
 
 
-class RedisCacheClient(redis.RedisCacheClient):
+class CacheUnavailable(Exception):
+    """Redis failed, or its breaker is open: nothing was read or written."""
+
+
+class CircuitBreaker:
+    """Whether calls to one Redis may be made from this process, and from when again."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.open_until = 0.0
+
+    def is_open(self) -> bool:
+        return time.monotonic() < self.open_until
+
+    def trip(self, error: Exception, seconds: float) -> None:
+        with self.lock:
+            if not self.is_open():
+                logger.warning(
+                    "Redis failed (%s: %s): not asked for %s s. Pages come from the database"
+                    " and rate limits are not enforced meanwhile.",
+                    type(error).__name__,
+                    error,
+                    seconds,
+                )
+            self.open_until = time.monotonic() + seconds
+
+    def close(self) -> None:
+        self.open_until = 0.0
+
+
+# One breaker per Redis server, shared by every cache configured on it.
+breakers: dict[str, CircuitBreaker] = {}
+
+
+def breaker_for(location: str) -> CircuitBreaker:
+    return breakers.setdefault(location, CircuitBreaker())
+
+
+class RedisCacheClient(django_redis.RedisCacheClient):
+    """Django's, keeping one redis.Redis per connection pool."""
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self._clients = {}
@@ -22,64 +82,63 @@ class RedisCacheClient(redis.RedisCacheClient):
         return self._clients[id(pool)]
 
 
-class RedisCache(redis.RedisCache):
+class RedisCache(django_redis.RedisCache):
+    """Django's Redis cache behind the breaker of its server (see the module docstring)."""
+
     def __init__(self, server, params) -> None:
-        super().__init__(server, params)
+        options = dict(params.get("OPTIONS", {}))
+        self.fail_open = options.pop("fail_open", False)
+        self.retry_seconds = options.pop("retry_seconds", 5)
+        super().__init__(server, {**params, "OPTIONS": options})
         self._class = RedisCacheClient
+        self.breaker = breaker_for(str(server))
 
-    def publish(self, channel: str, message: str) -> None:
-        self._cache.get_client(write=True).publish(channel, message)
+    def guarded(self, call, answer_when_failed, *args, **kwargs):
+        if self.breaker.is_open():
+            failure = CacheUnavailable("Redis is not asked while its breaker is open")
+        else:
+            try:
+                return call(*args, **kwargs)
+            except RedisError as error:  # refused, timed out, reset, full, or garbage
+                self.breaker.trip(error, self.retry_seconds)
+                failure = CacheUnavailable(f"{type(error).__name__}: {error}")
+                failure.__cause__ = error
+        if self.fail_open:
+            return answer_when_failed
+        raise failure
 
-    def ask_many(self, keys: list[str]) -> "Asked":
-        """get_many(keys), sent now and answered by Asked.answer()."""
-        return Asked(self, keys)
+    def add(self, key, value, timeout=django_redis.DEFAULT_TIMEOUT, version=None):
+        return self.guarded(super().add, True, key, value, timeout, version)
 
-    def subscribe(self, channel: str):
-        """A subscription to `channel`, read with get_message.
+    def get(self, key, default=None, version=None):
+        return self.guarded(super().get, default, key, default, version)
 
-        It does not wait for the server to confirm: the first message read is the
-        confirmation, and only from then on is nothing published missed.
-        """
-        subscription = self._cache.get_client(write=True).pubsub()
-        subscription.subscribe(channel)
-        return subscription
+    def get_many(self, keys, version=None):
+        return self.guarded(super().get_many, {}, keys, version)
 
+    def set(self, key, value, timeout=django_redis.DEFAULT_TIMEOUT, version=None):
+        return self.guarded(super().set, None, key, value, timeout, version)
 
-class Asked:
-    """A get_many sent to Redis now and answered later, on a connection of its own.
+    def set_many(self, data, timeout=django_redis.DEFAULT_TIMEOUT, version=None):
+        return self.guarded(super().set_many, [], data, timeout, version)
 
-    Waiting on Redis costs a worker more than the round trip: woken from its wait, the
-    server took 0.8 ms to answer a member's session read, a fifth of the page. Asked as
-    the request comes in, the answer is in the socket by the time the page needs it.
-    The connection goes back to the pool once answered, and is closed if anything fails.
-    """
+    def touch(self, key, timeout=django_redis.DEFAULT_TIMEOUT, version=None):
+        return self.guarded(super().touch, False, key, timeout, version)
 
-    def __init__(self, cache: RedisCache, keys: list[str]) -> None:
-        self.keys = keys
-        self.serializer = cache._cache._serializer
-        self.pool = cache._cache.get_client().connection_pool
-        self.connection = self.pool.get_connection()
-        try:
-            self.connection.send_command("MGET", *map(cache.make_and_validate_key, keys))
-        except BaseException:
-            self.close(broken=True)
-            raise
+    def delete(self, key, version=None):
+        return self.guarded(super().delete, False, key, version)
 
-    def answer(self) -> dict:
-        """What get_many(keys) would have returned."""
-        try:
-            values = self.connection.read_response()
-        except BaseException:
-            self.close(broken=True)
-            raise
-        self.close()
-        return {
-            key: self.serializer.loads(value)
-            for key, value in zip(self.keys, values, strict=True)
-            if value is not None
-        }
+    def delete_many(self, keys, version=None):
+        return self.guarded(super().delete_many, None, keys, version)
 
-    def close(self, *, broken: bool = False) -> None:
-        if broken:
-            self.connection.disconnect()
-        self.pool.release(self.connection)
+    def has_key(self, key, version=None):
+        return self.guarded(super().has_key, False, key, version)
+
+    def incr(self, key, delta=1, version=None):
+        answer = self.guarded(super().incr, None, key, delta, version)
+        if answer is None:  # failed open: as Django answers for a key it does not have
+            raise ValueError(f"Key '{key}' not found.")
+        return answer
+
+    def clear(self):
+        return self.guarded(super().clear, False)

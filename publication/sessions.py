@@ -1,68 +1,33 @@
-"""Sessions in the shared cache (Redis) in front of the database, where one is configured:
-a logged-in reader's request then reads no session row. Never in a cache of one process's
-own, which would keep a session that another worker ended alive.
+"""Sessions in Redis before the database (Django's cached_db), where Redis is configured:
+never in a cache of one process's own, which would keep a session another worker ended.
 
-Django's cached_db store, reading the readers' generation with the session (one round
-trip), with its failure paths made safe:
-- a cache that fails is passed by, to read a session and to keep it (Django's own kept
-  a session read from the database unguarded, failing the request);
-- a session ends (logout) in the cache first: if the cache cannot be told, the session
-  is not ended and the request fails, rather than end in the database and live on in the
-  cache, to come back with it. Only the key a login replaces, which held no login, is
-  let go of with a warning, so readers can still log in while the cache is away.
-
-The session is asked for as the request comes in (SessionMiddleware) and its answer
-taken where the request first reads it: waiting on Redis then was a fifth of a
-member's page, and the page's own work now covers the round trip.
+Django's store, with its failure paths made safe. Its cache (SESSION_CACHE_ALIAS) raises
+CacheUnavailable rather than failing open (publication/cache.py), so:
+- a Redis that fails is passed by, to read a session and to keep one: the database
+  answers (Django's own keeps a session read from the database unguarded);
+- a session ends (logout) in Redis first. If Redis cannot be told, the session is not
+  ended and the request fails, rather than end in the database and come back from Redis
+  when it returns. Only the key a login replaces, which held no login, is let go of
+  with a warning, so readers can still log in while Redis is away.
 """
 
-import contextlib
 import logging
 
 from django.contrib.auth import SESSION_KEY
-from django.contrib.sessions import middleware
 from django.contrib.sessions.backends import cached_db, db
 
-from members import readers
+from .cache import CacheUnavailable
 
 logger = logging.getLogger(__name__)
 
 
 class SessionStore(cached_db.SessionStore):
     replacing_anonymous = False  # while a login replaces a key that held no login
-    readers_generation = None  # read with the session, for the reader (members/readers.py)
-    asked = None  # the session's read, sent as the request came in
-
-    def ask(self) -> None:
-        """Send the session's read now: load() takes its answer."""
-        if self.session_key is not None:
-            with contextlib.suppress(Exception):  # load() reads it again, and says why not
-                self.asked = self._cache.ask_many(self.read_keys())
-
-    def read_keys(self) -> list[str]:
-        return [self.cache_key, readers.GENERATION_KEY]
-
-    def take_answer(self) -> dict | None:
-        """The answer to the read asked for, if one was and Redis gave it. Taking it gives
-        its connection back to the pool; a failed answer has closed its connection."""
-        asked, self.asked = self.asked, None
-        if asked is not None:
-            with contextlib.suppress(Exception):
-                return asked.answer()
-        return None
-
-    def read(self) -> dict:
-        """The answer asked for, else a read now. (An answer for a key since replaced
-        holds no session under the key load() looks up.)"""
-        found = self.take_answer()
-        return found if found is not None else self._cache.get_many(self.read_keys())
 
     def load(self) -> dict:
         try:
-            found = self.read()
-            self.readers_generation = readers.generation_from(found)
-            data = found.get(self.cache_key)
-        except Exception:
+            data = self._cache.get(self.cache_key)
+        except CacheUnavailable:
             data = None
         if data is not None:
             return data
@@ -72,17 +37,24 @@ class SessionStore(cached_db.SessionStore):
         data = self.decode(session.session_data)
         try:
             self._cache.set(self.cache_key, data, self.get_expiry_age(expiry=session.expire_date))
-        except Exception:
-            logger.warning("A session could not be kept in the shared cache")
+        except CacheUnavailable:
+            logger.warning("A session could not be kept in Redis")
         return data
 
     def exists(self, session_key) -> bool:
         try:
             if session_key and (self.cache_key_prefix + session_key) in self._cache:
                 return True
-        except Exception:
-            logger.warning("The shared cache could not say whether a session exists")
+        except CacheUnavailable:
+            pass
         return db.SessionStore.exists(self, session_key)
+
+    def save(self, must_create=False) -> None:
+        db.SessionStore.save(self, must_create)
+        try:
+            self._cache.set(self.cache_key, self._session, self.get_expiry_age())
+        except CacheUnavailable:
+            logger.warning("A session could not be kept in Redis")
 
     def cycle_key(self) -> None:
         self.replacing_anonymous = SESSION_KEY not in self._get_session()
@@ -97,24 +69,8 @@ class SessionStore(cached_db.SessionStore):
             return
         try:
             self._cache.delete(self.cache_key_prefix + session_key)
-        except Exception:
+        except CacheUnavailable:
             if not self.replacing_anonymous:
                 raise
-            logger.warning("The shared cache could not forget a key a login replaced")
+            logger.warning("Redis could not forget a session key a login replaced")
         db.SessionStore.delete(self, session_key)
-
-
-class SessionMiddleware(middleware.SessionMiddleware):
-    """Django's, asking the shared cache for the session as the request comes in."""
-
-    def process_request(self, request) -> None:
-        super().process_request(request)
-        if isinstance(request.session, SessionStore):
-            request.session.ask()
-
-    def process_response(self, request, response):
-        try:
-            return super().process_response(request, response)
-        finally:
-            if isinstance(getattr(request, "session", None), SessionStore):
-                request.session.take_answer()  # one no page read

@@ -133,12 +133,10 @@ MIDDLEWARE = [
     "publication.middleware.SecurityHeadersMiddleware",
     "publication.middleware.RequestGuardMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Django's, asking the shared cache for the session as the request comes in.
-    "publication.sessions.SessionMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    # Django's, making a logged-in reader from this worker's copy while it holds.
-    "members.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
@@ -205,9 +203,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # takes SQLite's write lock when it begins, and waits up to 20 s for it, instead of
     # failing with "database is locked" when it comes to write after reading.
     DATABASES["default"]["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "timeout": 20}
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
-    # Django's PostgreSQL backend, checking reused connections without a round trip.
-    DATABASES["default"]["ENGINE"] = "publication.postgresql"
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "members.User"
@@ -335,15 +330,26 @@ REAPPLY_AFTER_DAYS = env_int("REAPPLY_AFTER_DAYS", 180)
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 SHARED_CACHE = env_str("REDIS_URL") or env_str("CACHE_URL")
+# A slow or silent Redis must not hold a worker: each call gives up after this, and the
+# worker then leaves Redis alone for REDIS_RETRY_SECONDS (publication/cache.py).
+REDIS_TIMEOUT_MS = env_int("REDIS_TIMEOUT_MS", 200)
+REDIS_RETRY_SECONDS = env_int("REDIS_RETRY_SECONDS", 5)
 if SHARED_CACHE:
-    # Shared by every worker, so rate limits and the page cache hold across processes.
-    CACHES["default"] = {
+    REDIS = {
         "BACKEND": "publication.cache.RedisCache",
         "LOCATION": SHARED_CACHE,
-        # A slow or silent Redis must not hold a worker: every call gives up after this.
-        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
+        "OPTIONS": {
+            "socket_connect_timeout": REDIS_TIMEOUT_MS / 1000,
+            "socket_timeout": REDIS_TIMEOUT_MS / 1000,
+            "retry_seconds": REDIS_RETRY_SECONDS,
+        },
     }
-# With a shared cache, sessions are read from it before the database (publication/sessions.py).
+    # Shared by every worker, so rate limits and the page cache hold across processes;
+    # while Redis fails it answers as an empty cache, so rate limits fail open.
+    CACHES["default"] = {**REDIS, "OPTIONS": {**REDIS["OPTIONS"], "fail_open": True}}
+    # The same Redis for sessions, which must know when it fails (publication/sessions.py).
+    CACHES["sessions"] = REDIS
+SESSION_CACHE_ALIAS = "sessions" if SHARED_CACHE else "default"
 SESSION_ENGINE = "publication.sessions" if SHARED_CACHE else "django.contrib.sessions.backends.db"
 # Rendered parts of post pages, kept by each worker: their keys carry the post's revision
 # (articles/revisions.py), so no worker serves a stale one and none needs telling. Their

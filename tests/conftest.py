@@ -10,8 +10,7 @@ from django.core.cache import caches
 from django.core.management import call_command
 from django.test import Client
 
-from articles import kept
-from members.readers import kept_rows
+from publication.cache import breakers
 from tests.worker import run_due_tasks
 
 
@@ -38,12 +37,11 @@ def fast_password_hashing(settings):
 
 @pytest.fixture(autouse=True)
 def empty_caches():
-    """Rate-limit counters, cached fragments, lists and readers' rows do not carry over from one
-    test to the next."""
+    """Rate-limit counters, cached fragments and answers, and a Redis failure do not carry
+    over from one test to the next."""
+    breakers.clear()
     for cache in caches.all():
         cache.clear()
-    kept_rows.rows.clear()
-    kept.local.forget()
 
 
 @pytest.fixture
@@ -107,17 +105,25 @@ def redis_url(tmp_path_factory):
     server.wait(timeout=10)
 
 
-@pytest.fixture
-def redis_cache(settings, redis_url):
-    """The shared cache on Redis, as production runs it, emptied for this test."""
+def use_redis(settings, location: str) -> None:
+    """The caches on the Redis at `location`, as production configures them (settings.py)."""
+    redis = {
+        "BACKEND": "publication.cache.RedisCache",
+        "LOCATION": location,
+        "OPTIONS": {"socket_connect_timeout": 0.2, "socket_timeout": 0.2, "retry_seconds": 5},
+    }
     settings.CACHES = {
         **settings.CACHES,
-        "default": {
-            "BACKEND": "publication.cache.RedisCache",
-            "LOCATION": redis_url,
-            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
-        },
+        "default": {**redis, "OPTIONS": {**redis["OPTIONS"], "fail_open": True}},
+        "sessions": redis,
     }
+    settings.SESSION_CACHE_ALIAS = "sessions"
+
+
+@pytest.fixture
+def redis_cache(settings, redis_url):
+    """The caches on Redis, as production runs them, emptied for this test."""
+    use_redis(settings, redis_url)
     caches["default"].clear()
     return caches["default"]
 

@@ -122,5 +122,5 @@ def member_note(address: str) -> Email:
 
 def listed(response) -> list[Article]:
     """The posts a list page or search shows, in order, as posts: the page itself knows
-    only their ids and revisions (articles.kept.Listed)."""
+    only their ids and revisions (articles.listing.Listed)."""
     return [Article.objects.get(pk=post.pk) for post in response.context["articles"]]

@@ -96,7 +96,7 @@ def test_without_a_shared_cache_pages_are_not_cached(settings, django_assert_num
     settings.PAGE_CACHE = False
     make_article()
     visitor().get("/")
-    with django_assert_num_queries(1):  # the lead story and the page; cards are kept
+    with django_assert_num_queries(2):  # the lead story, then the page; cards are cached
         visitor().get("/")
 
 

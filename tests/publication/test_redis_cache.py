@@ -1,13 +1,19 @@
-"""The shared cache on a real Redis: the backend, and the page cache's copies per worker."""
+"""The one Redis policy (publication/cache.py), on a real Redis and on ones that fail:
+short timeouts, one circuit breaker shared by every cache on a server, the default cache
+failing open and the sessions' cache saying so."""
 
-from datetime import datetime
+import socket
+import time
 
 import pytest
+from django.core.cache import caches
 from django.test import Client
 
-from publication.cache import RedisCacheClient
-from publication.pagecache import INVALIDATIONS, LocalPages
-from tests.factories import make_article
+from publication.cache import CacheUnavailable, RedisCacheClient
+from tests.conftest import use_redis
+from tests.factories import make_article, make_member, make_tier
+
+PAID = "Paid words past the cut."
 
 
 def test_one_client_serves_every_call(redis_cache):
@@ -17,94 +23,91 @@ def test_one_client_serves_every_call(redis_cache):
 
 
 def test_values_go_through_redis_and_back(redis_cache):
-    moment = datetime(2026, 11, 27, 23, 40)
-    redis_cache.set("moment", moment, 30)
-    assert redis_cache.get("moment") == moment
+    redis_cache.set("answer", [1, "two"], 30)
+    assert redis_cache.get("answer") == [1, "two"]
     assert redis_cache.add("count", 1)
+    assert not redis_cache.add("count", 5)
     assert redis_cache.incr("count") == 2
-    assert redis_cache._cache.get_client().ttl(redis_cache.make_key("moment")) in range(25, 31)
-
-
-# The page cache on Redis: each worker (here, each Client: a handler of its own) keeps
-# the pages it served and hears of every invalidation through a subscription.
+    assert redis_cache._cache.get_client().ttl(redis_cache.make_key("answer")) in range(25, 31)
 
 
 @pytest.fixture
-def page_cache(settings, redis_cache):
-    settings.PAGE_CACHE = True
-    return redis_cache
+def refusing(settings):
+    """Redis configured where nothing listens: every connection is refused."""
+    use_redis(settings, "redis://127.0.0.1:9/0")
+    settings.SESSION_ENGINE = "publication.sessions"
 
 
-def commands_processed(redis_cache) -> int:
-    """Commands Redis has run, less the INFO that asks."""
-    return redis_cache._cache.get_client().info("stats")["total_commands_processed"]
+@pytest.fixture
+def hung(settings):
+    """A Redis that accepts connections and never answers: a paused or wedged server."""
+    listener = socket.create_server(("127.0.0.1", 0), backlog=64)
+    use_redis(settings, f"redis://127.0.0.1:{listener.getsockname()[1]}/0")
+    settings.SESSION_ENGINE = "publication.sessions"
+    yield
+    listener.close()
+
+
+def test_a_failing_default_cache_answers_as_an_empty_one_that_takes_every_write(refusing):
+    cache = caches["default"]
+    assert cache.get("a", "missing") == "missing"
+    assert cache.get_many(["a", "b"]) == {}
+    assert cache.add("a", 1) is True  # so a lock (allauth's rate limits) is taken
+    assert cache.set("a", 1) is None
+    assert cache.has_key("a") is False
+    with pytest.raises(ValueError, match="not found"):
+        cache.incr("a")  # as for a key it does not have: a rate limit counts from 1
+
+
+def test_the_sessions_cache_says_it_failed(refusing):
+    with pytest.raises(CacheUnavailable):
+        caches["sessions"].get("a")
+    with pytest.raises(CacheUnavailable):
+        caches["sessions"].delete("a")
+
+
+def test_one_failure_opens_the_breaker_for_every_cache_on_that_redis(hung, caplog):
+    started = time.monotonic()
+    assert caches["default"].get("a") is None
+    first = time.monotonic() - started
+    assert 0.15 < first < 0.5  # one socket timeout, and no retries
+    started = time.monotonic()
+    for _ in range(20):
+        caches["default"].get("a")
+        with pytest.raises(CacheUnavailable):
+            caches["sessions"].get("a")
+    assert time.monotonic() - started < 0.05  # nothing sent while the breaker is open
+    assert caplog.text.count("Redis failed (TimeoutError") == 1
+
+
+def test_the_breaker_closes_after_its_time(redis_cache):
+    redis_cache.breaker.trip(RuntimeError("stand-in"), 0.2)
+    redis_cache.set("a", 1)  # not sent
+    assert not redis_cache._cache.get_client().exists(redis_cache.make_key("a"))
+    time.sleep(0.25)
+    redis_cache.set("a", 1)
+    assert redis_cache.get("a") == 1
 
 
 @pytest.mark.django_db
-def test_a_worker_serves_its_own_copy_without_asking_redis(page_cache, django_assert_num_queries):
-    article = make_article(title="Kept by the worker")
-    worker = Client()
-    assert "Kept by the worker" in worker.get(article.get_absolute_url()).content.decode()
-    before = commands_processed(page_cache)
-    with django_assert_num_queries(0):
-        again = worker.get(article.get_absolute_url())
-    assert commands_processed(page_cache) == before + 1  # the INFO above, nothing else
-    assert "Kept by the worker" in again.content.decode()
-
-
-@pytest.mark.django_db
-def test_an_invalidation_reaches_every_worker(page_cache):
-    article = make_article(title="Before the edit")
-    workers = [Client(), Client()]
-    for worker in workers * 2:  # each has its own copy now
-        assert "Before the edit" in worker.get(article.get_absolute_url()).content.decode()
-    article.title = "After the edit"
-    article.save()
-    for worker in workers:
-        assert "After the edit" in worker.get(article.get_absolute_url()).content.decode()
-
-
-@pytest.mark.django_db
-def test_a_lost_subscription_sends_the_worker_back_to_redis(page_cache):
-    article = make_article(title="Before the edit")
-    worker = Client()
-    worker.get(article.get_absolute_url())
-    page_cache._cache.get_client().client_kill_filter(_type="pubsub")
-    article.title = "After the edit"
-    article.save()  # published while the worker was not listening
-    assert "After the edit" in worker.get(article.get_absolute_url()).content.decode()
-    article.title = "Third title"
-    article.save()  # heard again on the new subscription
-    worker.get(article.get_absolute_url())
-    assert "Third title" in worker.get(article.get_absolute_url()).content.decode()
-
-
-@pytest.mark.django_db
-def test_without_redis_pages_are_made_afresh_and_edits_still_save(settings, caplog):
-    settings.PAGE_CACHE = True
-    settings.CACHES = {
-        **settings.CACHES,
-        "default": {"BACKEND": "publication.cache.RedisCache", "LOCATION": "redis://127.0.0.1:9/0"},
-    }
-    article = make_article(title="Served without a cache")
-    article.title = "Saved without a cache"
-    article.save()
-    page = Client().get(article.get_absolute_url())
-    assert page.status_code == 200 and "Saved without a cache" in page.content.decode()
-    assert "The page cache could not be invalidated" in caplog.text
-    assert "The page cache failed (ConnectionError); making pages afresh for 5 s" in caplog.text
-
-
-def test_a_generation_read_before_an_invalidation_is_not_learnt(page_cache):
-    """As between two threads of a worker: one reads Redis, another hears an edit."""
-    local = LocalPages()
-    _, heard_at_read = local.get("page:v3:x")
-    assert local.confirmed
-    page_cache.publish(INVALIDATIONS, "new generation")
-    for _ in range(100):  # the message is on its way
-        if local.get("page:v3:x")[1] > heard_at_read:
-            break
-    local.learn("seven", heard_at_read)
-    assert local.generation is None
-    local.learn("eight", local.heard)
-    assert local.generation == "eight"
+def test_with_redis_hung_every_page_answers_quickly_after_the_first_tries(hung, settings):
+    settings.PAGE_CACHE = settings.LIST_CACHE = True
+    tier = make_tier()
+    post = make_article(body=f"Free.\n\n<!--members-only-->\n\n{PAID}", visibility="members")
+    member = Client()
+    member.force_login(make_member(tier))  # its session kept in the database alone
+    visitor = Client()
+    pages = ["/", post.get_absolute_url(), "/search/?q=paid", "/feed/", "/membership/"]
+    for client in (visitor, member):
+        client.get("/")  # the first tries meet the timeout and open the breaker
+    for client, reads_paid in ((visitor, False), (member, True)):
+        for page in [*pages, f"{post.get_absolute_url()}?utm_source=letter"]:
+            started = time.monotonic()
+            response = client.get(page)
+            assert response.status_code == 200, page
+            assert time.monotonic() - started < 0.3, page
+            if page.startswith(post.get_absolute_url()):
+                assert (PAID in response.content.decode()) == reads_paid
+    started = time.monotonic()
+    assert member.get("/account/").status_code == 200
+    assert time.monotonic() - started < 0.3

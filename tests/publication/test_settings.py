@@ -68,7 +68,7 @@ def test_production_values_are_read_from_the_environment():
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == (
-        "False publication.postgresql ['news.example.com', 'www.example.com'] 587 RedisCache"
+        "False django.db.backends.postgresql ['news.example.com', 'www.example.com'] 587 RedisCache"
     )
 
 
