@@ -11,7 +11,7 @@ from django.test import Client
 
 from publication.cache import CacheUnavailable, RedisCacheClient
 from tests.conftest import use_redis
-from tests.factories import make_article, make_member, make_tier
+from tests.factories import application_answers, make_article, make_member, make_tier
 
 PAID = "Paid words past the cut."
 
@@ -111,3 +111,29 @@ def test_with_redis_hung_every_page_answers_quickly_after_the_first_tries(hung, 
     started = time.monotonic()
     assert member.get("/account/").status_code == 200
     assert time.monotonic() - started < 0.3
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("redis", ["refusing", "hung"])
+def test_with_redis_away_readers_still_log_in_apply_and_reset(redis, request, caplog):
+    """Rate limits (allauth's and the waitlist's) fail open while the breaker is open,
+    and say so once; nothing answers 500."""
+    request.getfixturevalue(redis)
+    tier = make_tier()
+    member = make_member(tier, email="reader@example.com")
+    member.set_password("a-long-password-9")
+    member.save()
+    browser = Client(raise_request_exception=False)
+    answers = {
+        "/accounts/login/": {"login": "reader@example.com", "password": "a-long-password-9"},
+        "/accounts/password/reset/": {"email": "reader@example.com"},
+        "/accounts/login/code/": {"email": "reader@example.com"},
+        "/membership/apply/": application_answers(tier, email="new@example.com"),
+        "/membership/application/link/": {"email": "new@example.com"},
+    }
+    for address, data in answers.items():
+        response = Client(raise_request_exception=False).post(address, data)
+        assert response.status_code == 302, (address, response.status_code)
+    assert browser.post("/accounts/login/", answers["/accounts/login/"]).status_code == 302
+    assert "Log out" in browser.get("/account/").content.decode()
+    assert caplog.text.count("rate limits are not enforced") == 1
