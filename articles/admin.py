@@ -1,10 +1,7 @@
-from functools import partial
-
 from django.contrib import admin
 from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
-from django.urls import path
 from django.utils.html import format_html
 
 from .models import SEARCH_VECTORS, Article, Byline, Contributor, PullQuote, Topic
@@ -57,24 +54,6 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         ("About", {"fields": ["reading_minutes", "created_at", "updated_at"]}),
     ]
-
-    change_form_template = "admin/articles/article/change_form.html"
-
-    def get_urls(self):
-        from letters.admin import letter_preview, send_by_email
-
-        def view(function):
-            return self.admin_site.admin_view(partial(function, self))
-
-        return [
-            path("<path:object_id>/send/", view(send_by_email), name="articles_article_send"),
-            path(
-                "<path:object_id>/send/preview/",
-                view(letter_preview),
-                name="articles_article_send_preview",
-            ),
-            *super().get_urls(),
-        ]
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         # The search vectors are as long as the text, and neither shown nor edited here.

@@ -164,7 +164,7 @@ def store(upload: FieldFile, widths: tuple[int, ...]) -> tuple[ContentFile, list
     try:
         for width, height, data in encoded.renditions:
             # The name carries a digest of the content: each name holds one picture for ever,
-            # so browsers may keep it a year (publication.views.media).
+            # so browsers may keep it a year (articles/media.py).
             digest = hashlib.sha256(data).hexdigest()[:12]
             name = f"{RENDITIONS}{encoded.stem}-{width}w-{digest}.webp"
             name = default_storage.save(name, ContentFile(data))

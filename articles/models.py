@@ -17,31 +17,12 @@ from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 
-from publication import pagecache
+from publication.signals import UpdateSignallingQuerySet
 
 from . import images, rendering, share
 from .images import HERO_WIDTHS, PORTRAIT_WIDTHS, Picture, picture, validate_image_upload
 
 logger = logging.getLogger(__name__)
-
-
-class ShownOnPagesQuerySet(models.QuerySet):
-    """Rows that pages show, written in bulk.
-
-    Django sends no signal for update() (nor for bulk_update(), which calls it), so
-    these move on the revision of the posts that show the rows, and with it the page
-    cache, as save() and delete() do through signals (articles/revisions.py).
-    """
-
-    # The lookup from a post to rows of this model.
-    posts_showing: str
-
-    def update(self, **kwargs) -> int:
-        with transaction.atomic(using=self.db):
-            pks = list(self.values_list("pk", flat=True))
-            rows = super().update(**kwargs)
-            Article.objects.filter(**{f"{self.posts_showing}__in": pks}).update()
-        return rows
 
 
 @dataclass(frozen=True)
@@ -65,10 +46,6 @@ def validate_link_lines(value: str) -> None:
                     code="invalid_link",
                     params={"line": line.strip()[:100]},
                 ) from None
-
-
-class ContributorQuerySet(ShownOnPagesQuerySet):
-    posts_showing = "bylines__contributor"
 
 
 class Contributor(models.Model):
@@ -104,7 +81,7 @@ class Contributor(models.Model):
         help_text="The contributor's own account, if they have one.",
     )
 
-    objects = ContributorQuerySet.as_manager()
+    objects = UpdateSignallingQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -132,16 +109,12 @@ class Contributor(models.Model):
         return [line.strip() for line in self.links.splitlines() if line.strip()]
 
 
-class TopicQuerySet(ShownOnPagesQuerySet):
-    posts_showing = "topics"
-
-
 class Topic(models.Model):
     name = models.CharField(max_length=80, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     description = models.TextField(blank=True, max_length=1000)
 
-    objects = TopicQuerySet.as_manager()
+    objects = UpdateSignallingQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
@@ -176,19 +149,16 @@ LONG_TEXTS = [
 ]
 
 
-class ArticleQuerySet(models.QuerySet):
+class ArticleQuerySet(UpdateSignallingQuerySet):
     def update(self, **kwargs) -> int:
-        """A bulk write moves the posts' revision and the page cache on, as save() does.
-
-        A new Markdown body is rendered again, post by post, as save() renders it.
-        """
+        """A bulk write moves the posts' revision on, as save() does, and a new Markdown
+        body is rendered again, post by post, as save() renders it."""
         kwargs.setdefault("updated_at", timezone.now())
         with transaction.atomic(using=self.db):
             rerender = list(self.values_list("pk", flat=True)) if "body" in kwargs else []
             rows = super().update(**kwargs)
             for article in Article.objects.filter(pk__in=rerender):
                 article.save(update_fields=RENDERED_FIELDS)
-        pagecache.invalidate()
         return rows
 
     def published(self) -> "ArticleQuerySet":
@@ -472,10 +442,6 @@ class Article(models.Model):
         return ""
 
 
-class BylineQuerySet(ShownOnPagesQuerySet):
-    posts_showing = "bylines"
-
-
 class Byline(models.Model):
     """A contributor credited on a post, in the order the byline names them."""
 
@@ -483,7 +449,7 @@ class Byline(models.Model):
     contributor = models.ForeignKey(Contributor, on_delete=models.PROTECT, related_name="bylines")
     order = models.PositiveSmallIntegerField(default=0)
 
-    objects = BylineQuerySet.as_manager()
+    objects = UpdateSignallingQuerySet.as_manager()
 
     class Meta:
         ordering = ["order", "id"]

@@ -39,6 +39,21 @@ def redraw_share_pictures(articles: QuerySet[Article]) -> None:
         draw_share_pictures.enqueue(ids)
 
 
+# The lookup from a post to the rows of each model its page shows, by the model's label.
+POSTS_SHOWING = {
+    "articles.Contributor": "bylines__contributor",
+    "articles.Topic": "topics",
+    "articles.Byline": "bylines",
+    "members.Tier": "minimum_tier",
+}
+
+
+def rows_updated(sender, pks, **_signal_arguments) -> None:
+    """Rows that pages show, written in bulk (publication/signals.py): the posts showing
+    them move on, as on save()."""
+    touch(Article.objects.filter(**{f"{POSTS_SHOWING[sender._meta.label]}__in": pks}))
+
+
 def topic_changed(instance, **_signal_arguments) -> None:
     touch(Article.objects.filter(topics=instance))
 

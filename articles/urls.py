@@ -1,6 +1,11 @@
-from django.urls import path
+import re
 
-from . import feeds, views
+from django.conf import settings
+from django.contrib.sitemaps.views import sitemap
+from django.urls import path, re_path
+
+from . import feeds, media, views
+from .sitemaps import SITEMAPS
 
 app_name = "articles"
 
@@ -15,4 +20,11 @@ urlpatterns = [
     path("topics/<slug:slug>/", views.TopicDetailView.as_view(), name="topic-detail"),
     path("search/", views.SearchView.as_view(), name="search"),
     path("feed/", feeds.LatestArticlesFeed(), name="feed"),
+    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
+
+if settings.MEDIA_URL.startswith("/"):
+    # Uploads kept on this machine are served by the site; on object storage they are not.
+    urlpatterns.append(
+        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", media.media)
+    )

@@ -1,4 +1,5 @@
-"""The ceilings the benchmark measures the site against: bare Django on the same gunicorn.
+"""The bare ceilings the benchmark measures the site against: Django with no app and no
+middleware, on the same gunicorn (bench/standard_ceiling.py is the one pages are judged by).
 
 /render renders a template about the size of a post page after one query (the
 rendering ceiling); /fixed returns a fixed string of the post page's size (the
@@ -30,13 +31,9 @@ from django.http import HttpResponse  # noqa: E402
 from django.template import engines  # noqa: E402
 from django.urls import path  # noqa: E402
 
-SIZE = int(os.environ.get("CEILING_BYTES", "12000"))
-PARAGRAPH = "The quick analysis of open models and the markets they change, paragraph {n}. "
-TEMPLATE = engines["django"].from_string(
-    "<!doctype html><html><head><title>{{ title }}</title></head><body><main>"
-    "<h1>{{ title }}</h1>{% for p in paragraphs %}<p>{{ p }}</p>{% endfor %}</main></body></html>"
-)
-PARAGRAPHS = [PARAGRAPH.format(n=n) * 2 for n in range(max(1, SIZE // (2 * len(PARAGRAPH) + 7)))]
+from bench.page import PARAGRAPHS, SIZE, TEMPLATE  # noqa: E402
+
+TEMPLATE = engines["django"].from_string(TEMPLATE)
 FIXED = ("x" * SIZE).encode()
 
 

@@ -23,7 +23,7 @@ def imported(users):
     return users.filter(pk__in=ids)
 
 
-@kind("ghost_welcome")
+@kind("ghost_welcome", related=("user__membership__tier",))
 def render_welcome(email: Email) -> Rendered:
     member = user_of(email)
     context = {

@@ -1,3 +1,5 @@
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
@@ -10,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 
+from articles.admin import ArticleAdmin
 from articles.models import Article
 from members.models import Tier
 
@@ -257,3 +260,27 @@ class WeeklyLetterAdmin(admin.ModelAdmin):
                 f"Not sent, as they have gone already or have no posts: {len(sent) - done}.",
                 messages.WARNING,
             )
+
+
+class ArticleAdminWithLetters(ArticleAdmin):
+    """The posts' admin, with each post's "Send by email…" page and its letter preview."""
+
+    change_form_template = "admin/letters/article/change_form.html"
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(partial(function, self))
+
+        return [
+            path("<path:object_id>/send/", view(send_by_email), name="articles_article_send"),
+            path(
+                "<path:object_id>/send/preview/",
+                view(letter_preview),
+                name="articles_article_send_preview",
+            ),
+            *super().get_urls(),
+        ]
+
+
+admin.site.unregister(Article)
+admin.site.register(Article, ArticleAdminWithLetters)

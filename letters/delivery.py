@@ -32,7 +32,12 @@ def mark_failed(email: Email, error: Exception) -> None:
     Delivery.objects.filter(email=email).update(state=state)
 
 
-@kind("letter", on_sent=mark_sent, on_failed=mark_failed)
+@kind(
+    "letter",
+    related=("user__membership__tier", "user__contributor"),
+    on_sent=mark_sent,
+    on_failed=mark_failed,
+)
 def render_letter(email: Email) -> Rendered:
     """Each member gets what the gate gives them: the whole post, or its preview."""
     member = email.user

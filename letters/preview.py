@@ -46,7 +46,7 @@ def send_test(article: Article, kind_of_reader: str, to) -> Email:
     )
 
 
-@kind("letter_test")
+@kind("letter_test", related=("user",))
 def render_test(email: Email) -> Rendered:
     letter = preview(Article.objects.get(pk=email.context["article"]), email.context["as"])
     url = unsubscribe_url(email.user)

@@ -33,6 +33,11 @@ def subject(template: str, context: dict) -> str:
     return " ".join(render_to_string(f"members/email/{template}_subject.txt", context).split())
 
 
+# What the renderers below read of an email's application or account (outbox.tasks.kind).
+ABOUT_AN_APPLICATION = ("application__tier", "application__user__membership__tier")
+ABOUT_A_MEMBER = ("user__membership__tier",)
+
+
 def render(template: str, email: Email, context: dict, folder: str = "members/email") -> Rendered:
     context = {**publication_context(), **context, "subject": email.subject}
     if "application" in context:
@@ -91,7 +96,7 @@ def application_received(application: Application) -> Email:
     )
 
 
-@kind("application_received")
+@kind("application_received", related=ABOUT_AN_APPLICATION)
 def render_received(email: Email) -> Rendered:
     return render("application_received", email, {"application": application_of(email)})
 
@@ -105,7 +110,7 @@ def application_link(application: Application) -> Email:
     )
 
 
-@kind("application_link")
+@kind("application_link", related=ABOUT_AN_APPLICATION)
 def render_application_link(email: Email) -> Rendered:
     return render(
         "application_link",
@@ -121,7 +126,7 @@ def already_a_member(member: User) -> Email:
     return queue("already_member", member.email, subject("already_member", {}), user=member)
 
 
-@kind("already_member")
+@kind("already_member", related=ABOUT_A_MEMBER)
 def render_already_a_member(email: Email) -> Rendered:
     return render(
         "already_member",
@@ -148,7 +153,7 @@ def tell_managers(application: Application) -> list[Email]:
     ]
 
 
-@kind("new_application")
+@kind("new_application", related=ABOUT_AN_APPLICATION)
 def render_managers_notice(email: Email) -> Rendered:
     application = application_of(email)
     admin_url = settings.SITE_URL + reverse(
@@ -177,7 +182,7 @@ def record_invitations_sent(sent: list[Email]) -> None:
     history.record(history.What.INVITED, applications, actor=history.Actor.SYSTEM)
 
 
-@kind("invitation", on_sent=record_invitations_sent)
+@kind("invitation", related=ABOUT_AN_APPLICATION, on_sent=record_invitations_sent)
 def render_invitation(email: Email) -> Rendered:
     application = application_of(email)
     return render(
@@ -198,6 +203,6 @@ def declined_many(applications: list[Application]) -> list[Email]:
     )
 
 
-@kind("declined")
+@kind("declined", related=ABOUT_AN_APPLICATION)
 def render_declined(email: Email) -> Rendered:
     return render("declined", email, {"application": application_of(email)})

@@ -7,8 +7,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from articles.models import ShownOnPagesQuerySet
 from publication.context_processors import site_urls
+from publication.signals import UpdateSignallingQuerySet
 
 from .addresses import canonical, same_address
 
@@ -103,9 +103,7 @@ def record_email_addresses(users: list[User]) -> None:
     )
 
 
-class TierQuerySet(ShownOnPagesQuerySet):
-    posts_showing = "minimum_tier"
-
+class TierQuerySet(UpdateSignallingQuerySet):
     def public(self) -> "TierQuerySet":
         return self.filter(is_public=True)
 

@@ -48,28 +48,29 @@ class Kind:
     on_sent: Callable[[list[Email]], None] | None = None
     # Told of each email of the kind that failed for good or was cancelled, and why.
     on_failed: Callable[[Email, Exception], None] | None = None
+    # The relations of Email its renderer reads, fetched with the email in one query.
+    related: tuple[str, ...] = ()
 
 
 KINDS: dict[str, Kind] = {}
 # Emails queued together go out in tasks of this many, over one connection to the server.
 BATCH = 50
-# Every relation a kind's renderer reads, fetched with the email in one query.
-RELATED = [
-    "application__tier",
-    "application__user__membership__tier",
-    "user__membership__tier",
-    "user__contributor",
-]
 
 
-def kind(name: str, *, on_sent=None, on_failed=None):
-    """Register how emails of kind `name` are rendered (and what follows their sending)."""
+def kind(name: str, *, related: tuple[str, ...] = (), on_sent=None, on_failed=None):
+    """Register how emails of kind `name` are rendered, the relations of Email its renderer
+    reads, and what follows their sending."""
 
     def register(render: Callable[[Email], Rendered]) -> Callable[[Email], Rendered]:
-        KINDS[name] = Kind(render, on_sent, on_failed)
+        KINDS[name] = Kind(render, on_sent, on_failed, related)
         return render
 
     return register
+
+
+def related_of_every_kind() -> list[str]:
+    """What any kind's renderer reads: a batch may hold emails of several kinds."""
+    return sorted({relation for kind in KINDS.values() for relation in kind.related})
 
 
 def queue(kind: str, to: str, subject: str, **about) -> Email:
@@ -233,7 +234,7 @@ def claim(email_ids: list[int]) -> list[Email]:
         deliver.using(run_after=attempted_at + lease).enqueue([pk for _, pk in ids])
     return list(
         Email.objects.filter(pk__in=email_ids, state=Email.State.SENDING, attempted_at=now)
-        .select_related(*RELATED)
+        .select_related(*related_of_every_kind())
         .order_by("pk")
     )
 

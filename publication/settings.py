@@ -140,7 +140,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "publication.middleware.MembersOnlyGateMiddleware",
+    "members.middleware.MembersOnlyGateMiddleware",
     # Where nothing else answered (404): an imported page, or an old address's 301.
     "django.contrib.flatpages.middleware.FlatpageFallbackMiddleware",
     "django.contrib.redirects.middleware.RedirectFallbackMiddleware",

@@ -1,16 +1,11 @@
-import re
+"""The site's addresses: each app's own, and the admin's. Apps are named by string, so
+this package imports none of them."""
 
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
 from django.contrib import admin
-from django.contrib.sitemaps.views import sitemap
-from django.urls import include, path, re_path
+from django.urls import include, path
 from django.views.generic import TemplateView
-
-from articles.sitemaps import SITEMAPS
-from letters.bounces import tracking_webhooks
-
-from . import views
 
 # Staff log in through the site's own login, with its rate limits, not around it.
 admin.site.login = secure_admin_login(admin.site.login)
@@ -24,19 +19,12 @@ urlpatterns = [
     path("", include("members.urls")),
     path("", include("letters.urls")),
     # Email services' delivery reports (bounces, complaints), checked by django-anymail.
-    path("anymail/", include((tracking_webhooks(), "anymail"))),
-    path("healthz", views.healthz, name="healthz"),
+    path("anymail/", include("letters.anymail_urls")),
+    path("", include("outbox.urls")),
     path(
         "robots.txt",
         TemplateView.as_view(template_name="robots.txt", content_type="text/plain"),
         name="robots",
     ),
-    path("sitemap.xml", sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("", include("articles.urls")),
 ]
-
-if settings.MEDIA_URL.startswith("/"):
-    # Uploads kept on this machine are served by the site; on object storage they are not.
-    urlpatterns.append(
-        re_path(rf"^{re.escape(settings.MEDIA_URL.lstrip('/'))}(?P<path>.+)$", views.media)
-    )
