@@ -48,7 +48,7 @@ def site_structured_data(request: HttpRequest) -> list[dict]:
 
 
 # The same on every request to one address (ALLOWED_HOSTS'), so made once per worker for
-# each: it was 9% of the front page, under py-spy. Its users do not change it.
+# each: it holds no post, and its callers do not change it.
 @lru_cache(maxsize=8)
 def site_structured_data_at(origin: str) -> list[dict]:
     search = urljoin(origin, reverse("articles:search"))

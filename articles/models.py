@@ -130,7 +130,7 @@ class Topic(models.Model):
 # or a link's address): everyone's free text, and the whole post for those who may read it.
 # On PostgreSQL each post keeps both as tsvector columns, kept up to date by a trigger on
 # every write however it is made, and indexed (migration 0007): a match is then read, not
-# computed again from the whole text of every candidate (1.5 ms a post).
+# computed again from the whole text of every candidate.
 SEARCH_CONFIG = "english"
 # Search ranks only the newest this many matches: a word found in every post costs no more.
 SEARCH_CANDIDATES = 500

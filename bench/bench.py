@@ -45,7 +45,7 @@ READERS = ("visitor", "member")
 # NO_NEW_MACHINERY is what a page should reach without machinery of its own.
 TARGET = 0.6
 NO_NEW_MACHINERY = 0.8
-# Search results are kept (articles/kept.py), so the runs above measure a search
+# Search results are cached (publication/answers.py), so the runs above measure a search
 # made again. This one is never made again: each request leaves out a word of its own,
 # which no post has, so it finds what "linux" finds and is ranked afresh every time.
 NEVER_KEPT_SEARCH = "/search/?q=linux"

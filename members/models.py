@@ -118,10 +118,9 @@ class TierQuerySet(UpdateSignallingQuerySet):
 
 def with_places_taken(tiers: list["Tier"]) -> list["Tier"]:
     """These packages, each with a capacity given `members` as with_member_counts gives
-    it, the others (most) None. The packages page counted every current membership on
-    every request (11 ms for 5,000, ten times that at scale 10), and a count in a
-    subquery took Django 3 ms to build: packages with a capacity are counted by a query
-    of their own, and only when there are some."""
+    it, the others (most) None: packages with a capacity are counted by a query of their
+    own, and only when there are some, rather than every current membership on every
+    request."""
     counts = {}
     if limited := [tier.pk for tier in tiers if tier.capacity is not None]:
         taken = Membership.objects.current().filter(tier__in=limited).values("tier")
@@ -176,7 +175,7 @@ class Tier(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        # Reversed once per process: reversing took 60 µs a package, on every packages page.
+        # Reversed once per process (site_urls), not once a package on every packages page.
         return f"{site_urls()['apply']}?tier={self.slug}"
 
     @property

@@ -28,23 +28,23 @@ def publication(request: HttpRequest) -> dict:
         "publication_name": settings.PUBLICATION_NAME,
         "site_urls": site_urls(),
         "static_urls": static_urls(),
-        # The footer's year: {% now "Y" %} formats through the locale machinery, and was
-        # a twentieth of a page (py-spy).
+        # The footer's year ({% now "Y" %} formats through the locale machinery on every page).
         "year": timezone.localdate().year,
     }
 
 
 @cache
 def site_urls() -> dict[str, str]:
-    """Reversed once per process: {% url %} and reverse() resolve on every use, 17 to 60
-    µs each, and these links took a seventh of a post page's time."""
+    """Reversed once per process: {% url %} and reverse() resolve on every use, and the
+    layout links to these on every page. The URLconf does not change while a process runs."""
     return {key: reverse(name) for key, name in SITE_URL_NAMES.items()}
 
 
 @cache
 def static_urls() -> dict[str, str]:
     """The layout's icon and stylesheet, looked up once per process: {% static %} asks the
-    storage on every use, and the two were a twentieth of a list page (py-spy)."""
+    storage on every use. The storage does not change while a process runs, but in tests
+    (forget_static_urls)."""
     return {"favicon": static("favicon.svg"), "stylesheet": static("css/site.css")}
 
 

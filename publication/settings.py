@@ -362,9 +362,8 @@ CACHES["fragments"] = {
 # Whole pages for visitors without cookies, only on a shared cache (see publication/pagecache.py).
 PAGE_CACHE = env_bool("PAGE_CACHE", bool(SHARED_CACHE))
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
-# What list pages and searches ask of the database, for members too (a search by what
-# they may read), as long; only on a shared cache, whose generation every worker reads
-# (articles/kept.py).
+# Which posts list pages and searches show (ids and revisions, never text), for members
+# too (a search by what they may read), in Redis as long (publication/answers.py).
 LIST_CACHE = bool(SHARED_CACHE) and env_bool("LIST_CACHE", True)
 
 LOGGING = {

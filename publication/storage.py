@@ -5,7 +5,7 @@ class StaticFilesStorage(CompressedManifestStaticFilesStorage):
     """WhiteNoise's hashed, compressed static files, each address worked out once.
 
     The manifest does not change while a process runs, yet {% static %} looks a
-    name up again on every page, about 20 µs a file.
+    name up again on every page.
     """
 
     def __init__(self, *args, **kwargs) -> None:
