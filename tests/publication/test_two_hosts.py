@@ -1,0 +1,127 @@
+"""Two hosts: two gunicorn masters of two workers each, on one database and one Redis, as
+behind a load balancer. Every cache is on and has served every page; after an edit
+commits, or a membership ends, neither host serves the old decision."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from articles.models import Article
+from members.models import Membership
+from tests.conftest import use_redis
+from tests.factories import make_article, make_member, make_tier
+
+ROOT = Path(__file__).resolve().parents[2]
+PUBLIC = "Words everyone may read."
+PAID = "Zanzibarquux is the paid secret."
+BODY = f"A free opening paragraph.\n\n<!--members-only-->\n\n{PUBLIC}"
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def get(url: str, cookie: str | None = None) -> str:
+    headers = {"Cookie": cookie} if cookie else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (our own server)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (our own)
+            return response.read().decode()
+    except urllib.error.HTTPError as error:
+        return f"{error.code} {error.read().decode()}"
+
+
+def database_url() -> str:
+    db = settings.DATABASES["default"]
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    return f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+
+
+@pytest.fixture
+def hosts(settings, redis_url, tmp_path):
+    """Two masters serving the test database, each as production runs it."""
+    use_redis(settings, redis_url)
+    settings.SESSION_ENGINE = "publication.sessions"
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": settings.SECRET_KEY,  # the sessions this test logs in are signed with it
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": "http://127.0.0.1",
+        "HTTPS": "false",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "DATABASE_URL": database_url(),
+        "REDIS_URL": redis_url,
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    servers, bases = [], []
+    for _ in range(2):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        servers.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "publication.wsgi", "--workers", "2",
+                 "--bind", f"127.0.0.1:{port}", "--timeout", "30"],
+                cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            )
+        )  # fmt: skip
+        bases.append(f"http://127.0.0.1:{port}")
+    for base in bases:
+        for _ in range(150):
+            try:
+                urllib.request.urlopen(base + "/healthz", timeout=5)  # noqa: S310 (our own)
+                break
+            except OSError:
+                time.sleep(0.1)
+    yield bases
+    for server in servers:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+def test_after_an_edit_commits_neither_host_serves_the_old_visibility(hosts):
+    patron = make_tier(name="Patron", rank=3)
+    post = make_article(title="Ledger essay", body=BODY)
+    member = Client()
+    member.force_login(make_member(patron))
+    cookie = f"sessionid={member.cookies['sessionid'].value}"
+    pages = [post.get_absolute_url(), "/", "/feed/", "/search/?q=everyone"]
+    for base in hosts:
+        for _ in range(4):  # each worker of each host serves, and caches, every page
+            for page in pages:
+                assert "Ledger essay" in get(base + page)
+                assert "Ledger essay" in get(base + page, cookie)
+    assert PUBLIC in get(hosts[0] + post.get_absolute_url())
+
+    post.title = "Ledger essay, for patrons"
+    post.visibility = Article.Visibility.TIER
+    post.minimum_tier = patron
+    post.body = f"{BODY}\n\n{PAID}"
+    post.save()
+
+    for base in hosts:
+        for _ in range(4):
+            for address in [post.get_absolute_url(), f"{post.get_absolute_url()}?utm=x"]:
+                visitor = get(base + address)
+                assert "Ledger essay, for patrons" in visitor
+                assert PAID not in visitor and PUBLIC not in visitor
+                assert PAID in get(base + address, cookie)
+            assert "Ledger essay, for patrons" in get(base + "/")
+
+    Membership.objects.update(status=Membership.Status.ENDED)  # the member's package ends
+    for base in hosts:
+        for _ in range(4):
+            assert PAID not in get(base + post.get_absolute_url(), cookie)
