@@ -84,9 +84,12 @@ class ArticleDetailView(DetailView):
         posts = Article.objects.select_related("minimum_tier").defer(
             "body", "body_text", "preview_text", *SEARCH_VECTORS
         )
-        article = posts.filter(slug=self.kwargs["slug"]).first()
+        try:
+            article = posts.get(slug=self.kwargs["slug"])
+        except Article.DoesNotExist:
+            raise Http404("No post here.") from None
         # Staff preview drafts and scheduled posts at the address they will have.
-        if article is None or not (article.is_public_now or self.request.user.is_staff):
+        if not (article.is_public_now or self.request.user.is_staff):
             raise Http404("No post here.")
         return article
 

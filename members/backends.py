@@ -11,8 +11,12 @@ from django.contrib.auth import backends, get_user_model
 
 class LoadsReader:
     def get_user(self, user_id):
-        user = get_user_model().objects.readers().filter(pk=user_id).first()
-        return user if user is not None and self.user_can_authenticate(user) else None
+        users = get_user_model()
+        try:
+            user = users.objects.readers().get(pk=user_id)
+        except users.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 class ModelBackend(LoadsReader, backends.ModelBackend):
