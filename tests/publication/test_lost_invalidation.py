@@ -130,6 +130,10 @@ def test_no_one_reads_past_the_gate_with_every_invalidation_lost(
                 name,
                 page,
             )
+    # The letter as staff preview it for each kind of recipient.
+    letter = f"/admin/articles/article/{post.pk}/send/preview/?as="
+    assert PAID in readers["staff"].get(letter + "included").content.decode()
+    assert PAID not in readers["staff"].get(letter + "not+included").content.decode()
 
 
 def test_a_letter_sent_again_after_a_post_is_restricted_gives_what_the_gate_gives_now(
