@@ -20,6 +20,21 @@ from .models import SEARCH_VECTORS, Article, Byline, Contributor, Topic
 from .pagination import UncountedPage, UncountedPaginator
 
 
+def by_slug(queryset: QuerySet, slug: str):
+    """The row of `queryset` with this slug, as the queryset reads it: cached whole in Redis
+    (publication/answers.py), else from the database; 404 if there is none.
+
+    Cached whole, so whatever in it decides access always comes with the text it lets
+    through: a lost invalidation serves the row as it was, decision and text together,
+    for PAGE_CACHE_SECONDS at most. Each request unpickles an instance of its own.
+    """
+    answer = CachedAnswer("row", queryset.model._meta.label, slug)
+    if (row := answer.get()) is None:
+        row = get_object_or_404(queryset, slug=slug)
+        answer.set(row, lambda: settings.PAGE_CACHE_SECONDS)
+    return row
+
+
 class ArticleListView(ListView):
     """A paginated list of published posts, newest first (articles/listing.py), as cards
     (articles/cards.py)."""
@@ -84,10 +99,7 @@ class ArticleDetailView(DetailView):
         posts = Article.objects.select_related("minimum_tier").defer(
             "body", "body_text", "preview_text", *SEARCH_VECTORS
         )
-        try:
-            article = posts.get(slug=self.kwargs["slug"])
-        except Article.DoesNotExist:
-            raise Http404("No post here.") from None
+        article = by_slug(posts, self.kwargs["slug"])
         # Staff preview drafts and scheduled posts at the address they will have.
         if not (article.is_public_now or self.request.user.is_staff):
             raise Http404("No post here.")
@@ -104,7 +116,7 @@ class ContributorDetailView(ArticleListView):
     empty_message = "No posts published yet."
 
     def get_queryset(self) -> Listing:
-        self.contributor = get_object_or_404(Contributor, slug=self.kwargs["slug"])
+        self.contributor = by_slug(Contributor.objects.all(), self.kwargs["slug"])
         return Listing(linked_by=(Byline, "contributor", self.contributor.pk))
 
     def get_context_data(self, **kwargs):
@@ -116,7 +128,7 @@ class TopicDetailView(ArticleListView):
     empty_message = "No posts on this topic yet."
 
     def get_queryset(self) -> Listing:
-        self.topic = get_object_or_404(Topic, slug=self.kwargs["slug"])
+        self.topic = by_slug(Topic.objects.all(), self.kwargs["slug"])
         return Listing(linked_by=(Article.topics.through, "topic", self.topic.pk))
 
     def get_context_data(self, **kwargs):

@@ -1,11 +1,12 @@
-"""Answers the database gave (a list page's posts, a search's results), cached in Redis
-for every reader they are the same for (LIST_CACHE).
+"""Answers the database gave (a list page's posts, a search's results, the row a page is
+about), cached in Redis for every reader they are the same for (LIST_CACHE).
 
 An answer is cached under everything it depends on and in the page cache's version
-(publication/pagecache.py), which any change to what pages show moves on. It is only
-ever a list of posts' ids and revisions, never text: what readers read comes from the
-database, or from fragments cached under the post's revision. Nothing is kept in the
-worker, and while Redis fails the database is asked.
+(publication/pagecache.py), which any change to what pages show moves on. Invariant: an
+answer is one snapshot of the database. A list is posts' ids and revisions, whose text
+comes from the database or from fragments cached under that revision; a row is cached
+whole, so what decides access never comes apart from the text it lets through. Nothing
+is kept in the worker, and while Redis fails the database is asked.
 """
 
 import hashlib
