@@ -55,6 +55,10 @@ def test_search_on_postgresql_adds_only_its_time_limit(client, django_assert_num
     with django_assert_num_queries(6) as captured:
         assert client.get("/search/?q=paragraph").status_code == 200
     assert "set_config('statement_timeout'" in captured.captured_queries[1]["sql"]
+    # Planned for its own words, never by a prepared statement's generic plan.
+    assert (
+        "set_config('plan_cache_mode', 'force_custom_plan'" in captured.captured_queries[1]["sql"]
+    )
     with django_assert_num_queries(4):
         assert client.get("/search/?q=paragraph").status_code == 200
 
