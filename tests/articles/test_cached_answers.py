@@ -15,8 +15,9 @@ from django.utils import timezone
 from articles.models import Article
 from members.access import Reader, readable, readable_key
 from publication.answers import CachedAnswer
+from tests.conftest import use_redis
 from tests.factories import make_article, make_contributor, make_member, make_tier, make_topic
-from tests.publication.test_pagecache_faults import StandIn, use_stand_in
+from tests.publication.test_pagecache_faults import StandIn
 
 pytestmark = pytest.mark.django_db
 
@@ -257,7 +258,7 @@ def test_a_bad_redis_makes_lists_afresh_in_bounded_time(
     server = StandIn(mode, redis_url)
     request.addfinalizer(server.close)
     settings.LIST_CACHE = True
-    use_stand_in(settings, server)
+    use_redis(settings, server.url)
     make_article(title="Ledger afresh")
     timings = []
     for _ in range(4):

@@ -114,15 +114,10 @@ def stand_in(settings, redis_url, request):
         server = StandIn(mode, redis_url, **options)
         request.addfinalizer(server.close)
         settings.PAGE_CACHE = True
-        use_stand_in(settings, server)
+        use_redis(settings, server.url)
         return server
 
     return start
-
-
-def use_stand_in(settings, server: StandIn) -> None:
-    """The caches on the stand-in, with production's timeouts."""
-    use_redis(settings, server.url)
 
 
 def timed_visits(url: str, count: int) -> list[tuple[int, float, str]]:
