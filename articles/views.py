@@ -196,8 +196,8 @@ QUERY_CANCELED = "57014"  # PostgreSQL's code for a statement stopped by stateme
 def search_settings(milliseconds: int) -> Iterator[None]:
     """On PostgreSQL, stop the statements inside after `milliseconds` (0: never), and plan
     each for its own words: a search's best plan depends on them, and the one generic plan
-    PostgreSQL would settle on for a prepared statement scanned every post (27 searches a
-    second against 150). Elsewhere, nothing."""
+    PostgreSQL may settle on for a prepared statement scans every post. Elsewhere,
+    nothing."""
     if connection.vendor != "postgresql":
         yield
         return

@@ -80,13 +80,15 @@ def send_of(send_id: int) -> Send | None:
 
 def post_letter(article: Article, access: Access) -> Letter:
     """The letter of a post at its revision for one decision, made once per worker."""
-    named = f"{article.pk}\n{article.updated_at.isoformat()}\n{access!r}"
-    key = "letter:" + hashlib.sha256(named.encode()).hexdigest()
-    fragments = caches["fragments"]
-    if (letter := fragments.get(key)) is None:
-        letter = letter_of(article.with_byline_and_topics(), access)
-        fragments.set(key, letter, LETTER_SECONDS)
-    return letter
+    key = cache_key("letter", article.pk, article.updated_at.isoformat(), repr(access))
+    return caches["fragments"].get_or_set(
+        key, lambda: letter_of(article.with_byline_and_topics(), access), LETTER_SECONDS
+    )
+
+
+def cache_key(kind: str, *words: object) -> str:
+    """A fragment's key under everything it shows, hashed: reprs hold spaces."""
+    return f"{kind}:" + hashlib.sha256(repr(words).encode()).hexdigest()
 
 
 def letter_of(article: Article, access: Access) -> Letter:
@@ -113,13 +115,11 @@ def weekly_letter(letter) -> Letter:
     from .weekly import posts_for
 
     posts = posts_for(letter)
-    named = repr([letter.pk, *((post.pk, post.updated_at.isoformat()) for post in posts)])
-    key = "weekly-letter:" + hashlib.sha256(named.encode()).hexdigest()
-    fragments = caches["fragments"]
-    if (made_letter := fragments.get(key)) is None:
-        made_letter = weekly_letter_of(letter, posts)
-        fragments.set(key, made_letter, LETTER_SECONDS)
-    return made_letter
+    revisions = [(post.pk, post.updated_at.isoformat()) for post in posts]
+    key = cache_key("weekly-letter", letter.pk, revisions)
+    return caches["fragments"].get_or_set(
+        key, lambda: weekly_letter_of(letter, posts), LETTER_SECONDS
+    )
 
 
 def weekly_letter_of(letter, posts: list[Article] | None = None) -> Letter:

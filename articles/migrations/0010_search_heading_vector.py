@@ -2,8 +2,8 @@ import django.contrib.postgres.search
 from django.db import migrations
 
 # The title (weight A) and standfirst (B) as a stored vector, kept by the trigger of
-# migration 0007 beside the others: search ranks its candidates by it, where computing
-# it again for each of 500 candidates took 42 ms of a 48 ms query.
+# migration 0007 beside the others: search ranks its candidates by it rather than
+# computing it again for each candidate.
 FREE_AND_FULL = """
     NEW.free_text_vector := to_tsvector('english'::regconfig,
         coalesce(NEW.title, '') || ' ' || coalesce(NEW.dek, '') || ' ' || coalesce(NEW.preview_text, ''));
