@@ -23,7 +23,12 @@ class ImportedMemberAdmin(admin.ModelAdmin):
     def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
 
-    @admin.action(description="Send imported members a welcome")
+    def has_welcome_permission(self, request: HttpRequest) -> bool:
+        # The list is read-only; the permission to change imported members is the one to
+        # write to them.
+        return request.user.has_perm(emails.WELCOME)
+
+    @admin.action(description="Send imported members a welcome", permissions=["welcome"])
     def send_welcome(self, request: HttpRequest, queryset) -> None:
-        sent = emails.welcome(list(queryset))
+        sent = emails.welcome(list(queryset), sent_by=request.user)
         self.message_user(request, f"Welcome queued for {len(sent)} member(s).", messages.SUCCESS)

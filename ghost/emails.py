@@ -7,11 +7,15 @@ from django.urls import reverse
 from members.emails import render, user_of
 from outbox.models import Email
 from outbox.tasks import Rendered, kind, queue_many
+from publication.permissions import require
 
 from .models import Imported
 
+WELCOME = "ghost.change_importedmember"
 
-def welcome(users) -> list[Email]:
+
+def welcome(users, *, sent_by) -> list[Email]:
+    require(sent_by, WELCOME)
     subject = f"{settings.PUBLICATION_NAME} has moved: log in with a code"
     return queue_many(
         [Email(kind="ghost_welcome", to=u.email, subject=subject, user=u) for u in users]

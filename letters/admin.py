@@ -2,6 +2,7 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -19,7 +20,7 @@ from members.models import Tier
 from . import preview, rendering, weekly
 from .audience import audience, not_had
 from .models import Delivery, Send, WeeklyLetter
-from .sending import send_post
+from .sending import SEND, send_post
 
 # A letter's preview is a whole email: its styles are inline, and it runs no script.
 PREVIEW_POLICY = (
@@ -60,8 +61,8 @@ class SendForm(forms.Form):
 def send_by_email(model_admin, request: HttpRequest, object_id: str) -> HttpResponse:
     """The post's "Send by email…" page: audience, count, preview, test, send."""
     article = get_object_or_404(Article.objects.select_related("minimum_tier"), pk=object_id)
-    if not model_admin.has_change_permission(request, article):
-        return redirect("admin:index")
+    if not (model_admin.has_view_permission(request, article) and request.user.has_perm(SEND)):
+        raise PermissionDenied
     form = SendForm(request.POST or request.GET or None)
     valid = form.is_valid()
     chosen = form.cleaned_data if valid else {"audience": Send.Audience.INCLUDED, "tier": None}
@@ -89,6 +90,7 @@ def send_by_email(model_admin, request: HttpRequest, object_id: str) -> HttpResp
             )
             return redirect("admin:letters_send_change", send.pk)
     preview_url = reverse("admin:articles_article_send_preview", args=[article.pk])
+    as_reader = form["preview_as"].value() or preview.INCLUDED  # a form posted without it
     return TemplateResponse(
         request,
         "admin/letters/send_by_email.html",
@@ -100,7 +102,7 @@ def send_by_email(model_admin, request: HttpRequest, object_id: str) -> HttpResp
             "form": form,
             "count": count,
             "earlier": earlier,
-            "preview_url": f"{preview_url}?{urlencode({'as': form['preview_as'].value()})}",
+            "preview_url": f"{preview_url}?{urlencode({'as': as_reader})}",
         },
     )
 
@@ -109,7 +111,7 @@ def send_by_email(model_admin, request: HttpRequest, object_id: str) -> HttpResp
 def letter_preview(model_admin, request: HttpRequest, object_id: str) -> HttpResponse:
     article = get_object_or_404(Article, pk=object_id)
     if not model_admin.has_view_permission(request, article):
-        return redirect("admin:index")
+        raise PermissionDenied
     kind_of_reader = request.GET.get("as", preview.INCLUDED)
     if kind_of_reader not in dict(preview.KINDS_OF_READER):
         kind_of_reader = preview.INCLUDED
@@ -175,6 +177,8 @@ class SendAdmin(admin.ModelAdmin):
 
     def progress_view(self, request: HttpRequest, object_id: str) -> JsonResponse:
         """What the send's page shows, read again every few seconds while it runs."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         return JsonResponse(self.state_of(request, object_id) or {}, status=200)
 
     def change_view(self, request: HttpRequest, object_id: str, form_url="", extra_context=None):
@@ -224,6 +228,8 @@ class WeeklyLetterAdmin(admin.ModelAdmin):
 
     @method_decorator(xframe_options_sameorigin)
     def preview_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        if not self.has_view_permission(request):
+            raise PermissionDenied
         letter = get_object_or_404(WeeklyLetter, pk=object_id)
         html, _ = rendering.weekly_letter_of(letter).to("#unsubscribe")
         return letter_response(html)
@@ -248,7 +254,10 @@ class WeeklyLetterAdmin(admin.ModelAdmin):
             format_html("".join("<li>{}</li>" for _ in posts), *[p.title for p in posts]),
         )
 
-    @admin.action(description="Send now")
+    def has_send_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(SEND)
+
+    @admin.action(description="Send now", permissions=["send"])
     def send_now(self, request: HttpRequest, queryset) -> None:
         sent = [weekly.send_now(letter, sent_by=request.user) for letter in queryset]
         done = len([s for s in sent if s])
@@ -266,6 +275,10 @@ class ArticleAdminWithLetters(ArticleAdmin):
     """The posts' admin, with each post's "Send by email…" page and its letter preview."""
 
     change_form_template = "admin/letters/article/change_form.html"
+
+    def render_change_form(self, request: HttpRequest, context: dict, *args, **kwargs):
+        context["may_send"] = request.user.has_perm(SEND)
+        return super().render_change_form(request, context, *args, **kwargs)
 
     def get_urls(self):
         def view(function):

@@ -10,14 +10,18 @@ from articles.models import Article
 from members.models import Tier, User
 from outbox.models import Email
 from outbox.tasks import queue_many, task
+from publication.permissions import require
 
 from .audience import recipients
 from .models import Delivery, Send
 
 CHUNK = 500
+# Every letter staff send, of a post or the weekly one, in the admin and here.
+SEND = "letters.add_send"
 
 
 def send_post(article: Article, *, audience: str, tier: Tier | None, sent_by: User | None) -> Send:
+    require(sent_by, SEND)
     with transaction.atomic():
         send = Send.objects.create(
             article=article, audience=audience, tier=tier, subject=article.title, sent_by=sent_by

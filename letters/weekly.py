@@ -14,9 +14,10 @@ from django.utils import timezone
 
 from articles.models import Article
 from outbox.tasks import task
+from publication.permissions import require
 
 from .models import Send, WeeklyLetter
-from .sending import prepare
+from .sending import SEND, prepare
 
 SUBJECT = "This week in {publication_name}"
 
@@ -64,6 +65,7 @@ def posts_for(letter: WeeklyLetter) -> list[Article]:
 
 def send_now(letter: WeeklyLetter, sent_by=None) -> Send | None:
     """Send an issue (early, when staff ask); None if it has gone already or has no posts."""
+    require(sent_by, SEND)
     with transaction.atomic():
         letter = WeeklyLetter.objects.select_for_update().get(pk=letter.pk)
         if Send.objects.filter(weekly=letter).exists() or not posts_for(letter):

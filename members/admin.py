@@ -1,6 +1,8 @@
 import csv
 from datetime import datetime, time
 
+from allauth.account import admin as allauth_admin
+from allauth.account.models import EmailAddress
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -21,6 +23,7 @@ from outbox.admin import EmailInline
 from . import history
 from .addresses import AddressField
 from .approvals import (
+    DECIDE,
     Result,
     approve_applications,
     decline_applications,
@@ -187,6 +190,18 @@ class UserAdmin(BaseUserAdmin):
         return None
 
 
+class EmailAddressAdmin(allauth_admin.EmailAddressAdmin):
+    """allauth's readers' addresses; marking one verified is a change, not a view."""
+
+    @admin.action(description="Mark selected email addresses as verified", permissions=["change"])
+    def make_verified(self, request: HttpRequest, queryset: QuerySet[EmailAddress]) -> None:
+        super().make_verified(request, queryset)
+
+
+admin.site.unregister(EmailAddress)
+admin.site.register(EmailAddress, EmailAddressAdmin)
+
+
 @admin.register(Tier)
 class TierAdmin(admin.ModelAdmin):
     list_display = [
@@ -226,7 +241,10 @@ class TierAdmin(admin.ModelAdmin):
     def waiting(self, tier: Tier) -> int:
         return tier.waiting
 
-    @admin.action(description="Admit the next in line…")
+    def has_admit_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm(DECIDE)
+
+    @admin.action(description="Admit the next in line…", permissions=["admit"])
     def admit_next(self, request: HttpRequest, queryset: QuerySet[Tier]):
         """The oldest waiting applications for one package, approved in order."""
         if queryset.count() != 1:
@@ -419,26 +437,29 @@ class ApplicationAdmin(CountsNothingForActions, admin.ModelAdmin):
             extra_context = {**(extra_context or {}), "title": f"Applications: {pending} pending"}
         return super().changelist_view(request, extra_context)
 
-    @admin.action(description="Approve and send invitations…")
+    @admin.action(description="Approve and send invitations…", permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Application]):
         return confirm_approval(self, request, list(queryset.select_related("tier")))
 
-    @admin.action(description="Decline without email")
+    @admin.action(description="Decline without email", permissions=["change"])
     def decline(self, request: HttpRequest, queryset: QuerySet[Application]):
         results = decline_applications(queryset, declined_by=request.user, notify=False)
         report(self, request, results, "Declined")
 
-    @admin.action(description="Decline and send a polite email")
+    @admin.action(description="Decline and send a polite email", permissions=["change"])
     def decline_with_email(self, request: HttpRequest, queryset: QuerySet[Application]):
         results = decline_applications(queryset, declined_by=request.user, notify=True)
         report(self, request, results, "Declined and told")
 
-    @admin.action(description="Resend invitation")
+    @admin.action(description="Resend invitation", permissions=["change"])
     def resend(self, request: HttpRequest, queryset: QuerySet[Application]):
         results = resend_invitations(queryset, resent_by=request.user)
         report(self, request, results, "Invitation sent again")
 
-    @admin.action(description="Export as CSV")
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("members.export_application")
+
+    @admin.action(description="Export as CSV", permissions=["export"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Application]):
         return csv_response(
             "applications.csv",
@@ -484,7 +505,10 @@ class MembershipAdmin(CountsNothingForActions, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         history.membership_changed(before, obj, request.user)
 
-    @admin.action(description="Export as CSV")
+    def has_export_permission(self, request: HttpRequest) -> bool:
+        return request.user.has_perm("members.export_membership")
+
+    @admin.action(description="Export as CSV", permissions=["export"])
     def export_csv(self, request: HttpRequest, queryset: QuerySet[Membership]):
         return csv_response(
             "members.csv",

@@ -18,8 +18,13 @@ from django.db.models.functions import Lower
 from django.template.defaultfilters import pluralize
 from django.utils import timezone
 
+from publication.permissions import require
+
 from . import emails, history
 from .models import Application, Membership, Tier, User, record_email_addresses
+
+# What every decision on an application needs, in the admin and here.
+DECIDE = "members.change_application"
 
 
 class Result(enum.Enum):
@@ -46,6 +51,7 @@ def approve_applications(
     ends_at: datetime | None = None,
 ) -> list[Result]:
     """Make each applicant a member of `tier` (by default the one they asked for); invite them."""
+    require(approved_by, DECIDE)
     with transaction.atomic():
         rows = locked(applications)
         approving = [a for a in rows if a.status != Application.Status.APPROVED]
@@ -114,6 +120,7 @@ def decline_applications(
     applications: Iterable[Application], *, declined_by: User, notify: bool
 ) -> list[Result]:
     """Decline pending applications; a member's access is ended on their membership instead."""
+    require(declined_by, DECIDE)
     outcome = {
         Application.Status.PENDING: Result.DONE,
         Application.Status.DECLINED: Result.ALREADY,
@@ -147,6 +154,7 @@ def resend_invitations(
 
     Only the newest link works: an earlier one may sit in a mailbox someone else reads.
     """
+    require(resent_by, DECIDE)
     results, resending = [], []
     with transaction.atomic():
         for application in locked(applications):

@@ -303,6 +303,8 @@ class Application(Answers):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # Seeing applications one at a time is not taking them all away in a file.
+        permissions = [("export_application", "Can export applications as CSV")]
         constraints = [
             models.UniqueConstraint(
                 Lower("email"),
@@ -369,6 +371,7 @@ class Membership(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "tier"], name="membership_status_tier")]
+        permissions = [("export_membership", "Can export members as CSV")]
 
     def __str__(self) -> str:
         return f"{self.user} ({self.tier})"

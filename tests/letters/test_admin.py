@@ -52,6 +52,13 @@ def test_the_page_counts_the_audience_and_previews_each_kind_of_reader(staff_cli
     assert gated["X-Frame-Options"] == "SAMEORIGIN"
 
 
+def test_a_send_posted_without_its_choices_answers_with_the_form(staff_client, post):
+    page = staff_client.post(page_of(post), {"send": "1"})
+    assert page.status_code == 200
+    assert "This field is required." in page.content.decode()
+    assert Send.objects.count() == 0
+
+
 def test_a_test_goes_to_the_staff_member_only(staff_client, staff_user, post, run_tasks):
     staff_client.post(
         page_of(post), {"audience": "included", "preview_as": "not included", "test": "1"}
