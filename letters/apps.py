@@ -8,6 +8,7 @@ class LettersConfig(AppConfig):
 
     def ready(self) -> None:
         # The letter's email kind, and the receiver of email services' bounce reports.
+        from django.core import checks
         from django.db.models.signals import post_save
 
         from articles.models import Article
@@ -15,6 +16,7 @@ class LettersConfig(AppConfig):
 
         from . import bounces, delivery, preview, sending, weekly  # noqa: F401
 
+        checks.register(bounces.reports_verified)
         post_save.connect(sending.email_when_published, sender=Article, dispatch_uid="letters")
         # Each worker makes sure the coming weekly letter is queued.
         worker_started.connect(weekly.schedule_next, dispatch_uid="letters.weekly")

@@ -1,14 +1,19 @@
 """Bounces and complaints reported by an email service, through django-anymail's
-tracking webhooks (it checks each service's signature or credentials): a hard bounce or
-a spam complaint stops the letter for that member, and shows on the delivery."""
+tracking webhooks: a hard bounce or a spam complaint stops the letter for that member,
+and shows on the delivery. Only the service the site sends through answers, and only
+once it can verify who calls (see set_up): a forged report must change nothing."""
 
+import logging
 import re
+import warnings
 from functools import wraps
 
-from anymail.exceptions import AnymailConfigurationError
+from anymail.exceptions import AnymailConfigurationError, AnymailInsecureWebhookWarning
 from anymail.signals import tracking
+from django.conf import settings
+from django.core import checks
 from django.dispatch import receiver
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.urls import URLPattern
 
 from members.addresses import same_address
@@ -16,6 +21,8 @@ from members.models import User
 
 from .models import Delivery
 
+logger = logging.getLogger(__name__)
+TRACKING = "_tracking_webhook"  # the names of django-anymail's delivery-report URLs
 STOPS = {"bounced": Delivery.State.BOUNCED, "complained": Delivery.State.COMPLAINED}
 
 
@@ -38,17 +45,58 @@ def message_uuid(message_id: str) -> str | None:
     return found[1] if found else None
 
 
-def only_when_set_up(view):
-    """A service whose keys are not set here answers 404, not a server error."""
+def set_up(service: str, view) -> bool:
+    """Whether the site sends through `service` and its webhook can tell the service from
+    anyone else: by a signing key, or by ANYMAIL_WEBHOOK_SECRET where the service has
+    nothing but HTTP basic auth (django-anymail only warns when that is missing)."""
+    if settings.EMAIL_BACKEND != f"anymail.backends.{service}.EmailBackend":
+        return False
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", AnymailInsecureWebhookWarning)
+        try:
+            webhook = view.view_class(**view.view_initkwargs)
+        except AnymailConfigurationError:
+            return False
+    return bool(webhook.basic_auth) or not webhook.warn_if_no_basic_auth
+
+
+def only_when_set_up(service: str, view):
+    """The webhook of a service that is not set up, or not verified, answers 404; a report
+    that cannot be read answers 400, never a server error."""
 
     @wraps(view)
     def answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        if not set_up(service, view):
+            raise Http404("No email service of this kind is set up here.")
         try:
             return view(request, *args, **kwargs)
         except AnymailConfigurationError:
             raise Http404("No email service of this kind is set up here.") from None
+        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+            logger.warning("A %s delivery report could not be read", service, exc_info=True)
+            return HttpResponseBadRequest("This report could not be read.")
 
     return answer
+
+
+def reports_verified(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """A system check: the email service the site sends through has a webhook that will
+    take its reports."""
+    from anymail import urls
+
+    service = settings.EMAIL_BACKEND.removeprefix("anymail.backends.").removesuffix(".EmailBackend")
+    views = {p.name.removesuffix(TRACKING): p.callback for p in urls.urlpatterns if p.name}
+    if service not in views or set_up(service, views[service]):
+        return []
+    return [
+        checks.Warning(
+            f"Bounce reports from {service} will be refused: its webhook has no way to"
+            " verify them.",
+            hint="Set its signing key, or ANYMAIL_WEBHOOK_SECRET for a service with only"
+            " HTTP basic auth (the README's section on the members' letter).",
+            id="letters.W001",
+        )
+    ]
 
 
 def tracking_webhooks() -> list[URLPattern]:
@@ -57,7 +105,12 @@ def tracking_webhooks() -> list[URLPattern]:
     from anymail import urls
 
     return [
-        URLPattern(p.pattern, only_when_set_up(p.callback), p.default_args, p.name)
+        URLPattern(
+            p.pattern,
+            only_when_set_up(p.name.removesuffix(TRACKING), p.callback),
+            p.default_args,
+            p.name,
+        )
         for p in urls.urlpatterns
-        if p.name and p.name.endswith("_tracking_webhook")
+        if p.name and p.name.endswith(TRACKING)
     ]

@@ -11,6 +11,7 @@ import pytest
 from django.core import mail
 from django.test import Client
 
+from letters import bounces
 from letters.models import Delivery, Send
 from letters.sending import send_post
 from outbox.models import Email
@@ -66,6 +67,7 @@ def mailgun_event(event: str, recipient: str, **data) -> dict:
 
 @pytest.fixture
 def mailgun(settings):
+    settings.EMAIL_BACKEND = "anymail.backends.mailgun.EmailBackend"
     settings.ANYMAIL = {"WEBHOOK_SECRET": AUTH, "MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY}
 
     def post(payload: dict, auth: str = AUTH):
@@ -125,3 +127,95 @@ def test_a_service_not_set_up_here_answers_not_found(settings):
     response = Client().post("/anymail/mailgun/tracking/", "{}", content_type="application/json")
     assert response.status_code == 404
     assert Client().post("/anymail/mailgun/inbound/").status_code == 404  # no inbound mail
+
+
+# What each service that authenticates by HTTP basic auth alone would post to say that
+# ada's address bounced for good.
+BASIC_AUTH_SERVICES = {
+    "sendgrid": [{"event": "bounce", "email": "ada@example.com", "type": "bounce"}],
+    "mailjet": [{"event": "bounce", "email": "ada@example.com", "hard_bounce": True}],
+    "postmark": {"RecordType": "Bounce", "Type": "HardBounce", "Email": "ada@example.com"},
+    "brevo": {"event": "hard_bounce", "email": "ada@example.com"},
+}
+
+
+def post_report(service: str, payload, auth: str | None = None):
+    headers = {}
+    if auth:
+        headers["HTTP_AUTHORIZATION"] = "Basic " + base64.b64encode(auth.encode()).decode()
+    return Client().post(
+        f"/anymail/{service}/tracking/",
+        payload if isinstance(payload, str) else json.dumps(payload),
+        content_type="application/json",
+        **headers,
+    )
+
+
+@pytest.mark.parametrize("service", BASIC_AUTH_SERVICES)
+@pytest.mark.parametrize(
+    "set_up",
+    [
+        {},  # no email service at all
+        {"EMAIL_BACKEND": "anymail.backends.mailgun.EmailBackend"},  # only another one
+        {"EMAIL_BACKEND": "anymail.backends.{service}.EmailBackend"},  # this one, no secret
+    ],
+    ids=["none", "mailgun only", "this one without a secret"],
+)
+def test_an_unsigned_report_to_a_basic_auth_service_changes_nothing(
+    sent, settings, service, set_up
+):
+    ada, _ = sent
+    settings.ANYMAIL = {"MAILGUN_WEBHOOK_SIGNING_KEY": SIGNING_KEY} if set_up else {}
+    if set_up:
+        settings.EMAIL_BACKEND = set_up["EMAIL_BACKEND"].format(service=service)
+    assert post_report(service, BASIC_AUTH_SERVICES[service]).status_code == 404
+    assert post_report(service, "[[[not json").status_code == 404
+    ada.refresh_from_db()
+    assert ada.receives_letter is True
+
+
+@pytest.mark.parametrize("service", BASIC_AUTH_SERVICES)
+def test_a_basic_auth_service_with_its_secret_takes_only_reports_that_carry_it(
+    sent, settings, service
+):
+    ada, _ = sent
+    settings.EMAIL_BACKEND = f"anymail.backends.{service}.EmailBackend"
+    settings.ANYMAIL = {"WEBHOOK_SECRET": AUTH}
+    report = BASIC_AUTH_SERVICES[service]
+
+    assert post_report(service, report).status_code == 400
+    assert post_report(service, report, auth="anymail:guessed").status_code == 400
+    ada.refresh_from_db()
+    assert ada.receives_letter is True
+
+    assert post_report(service, report, auth=AUTH).status_code == 200
+    ada.refresh_from_db()
+    assert ada.receives_letter is False
+
+
+@pytest.mark.parametrize(
+    "body", ["[[[not json", "{}", "[]", '"a string"', '{"event-data": []}', "null"]
+)
+def test_a_report_that_cannot_be_read_is_a_bad_request_not_a_server_error(mailgun, body):
+    response = Client().post(
+        "/anymail/mailgun/tracking/",
+        body,
+        content_type="application/json",
+        HTTP_AUTHORIZATION="Basic " + base64.b64encode(AUTH.encode()).decode(),
+    )
+    assert response.status_code == 400
+
+
+def test_a_system_check_warns_while_the_service_sent_through_cannot_verify_reports(settings):
+    settings.EMAIL_BACKEND = "anymail.backends.postmark.EmailBackend"
+    settings.ANYMAIL = {}
+    (warning,) = bounces.reports_verified()
+    assert warning.id == "letters.W001"
+    assert warning.msg == (
+        "Bounce reports from postmark will be refused: its webhook has no way to verify them."
+    )
+    settings.ANYMAIL = {"WEBHOOK_SECRET": AUTH}
+    assert bounces.reports_verified() == []
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.ANYMAIL = {}
+    assert bounces.reports_verified() == []
