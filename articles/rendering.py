@@ -45,9 +45,13 @@ REMOVED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscrip
 WORDS_PER_MINUTE = 230
 # Where the free preview of a members-only post ends: a line of its own in the Markdown,
 # the same marker Ghost uses, so posts move over from Ghost unchanged.
-# Editors also type it with spaces or capitals: those are the marker too.
+# Editors also type it with spaces, capitals, "_" or a space for "-", or as "paywall":
+# those are the marker too. A comment that holds those words among others is none, and
+# the admin refuses it with its line rather than cut the post where staff did not mean.
 MEMBERS_ONLY_MARKER = "<!--members-only-->"
-MARKER = re.compile(r"<!--\s*members-only\s*-->", re.IGNORECASE)
+_MARKER_WORDS = r"(?:members?[\s_-]*only|paywall)"
+MARKER = re.compile(rf"<!--\s*{_MARKER_WORDS}\s*-->", re.IGNORECASE)
+NEAR_MARKER = re.compile(rf"<!--(?:(?!-->).)*?{_MARKER_WORDS}(?:(?!-->).)*?-->", re.I | re.S)
 
 
 @cache
@@ -216,8 +220,9 @@ def misplaced_markers(source: str) -> list[str]:
     """Where the Markdown holds a members-only marker that cannot end the preview.
 
     Only a line of its own between blocks can: one in a quote, a list, a code
-    block or a paragraph is part of that block. Each place is told as a line
-    number and what holds it.
+    block or a paragraph is part of that block, and a comment with other words
+    beside the marker's is not the marker. Each place is told as a line number
+    and what holds it, or what was written.
     """
     found: list[str] = []
     containers: list[str] = []
@@ -226,11 +231,15 @@ def misplaced_markers(source: str) -> list[str]:
             containers.append(token.type)
         elif token.nesting == -1:
             containers.pop()
-        if not token.map or not MARKER.search(token.content):
+        if not token.map or not (near := NEAR_MARKER.search(token.content)):
             continue
         if not containers and _is_marker([token]):
             continue
-        found.append(f"line {token.map[0] + 1} ({_holder(token, containers)})")
+        line = token.map[0] + 1 + token.content.count("\n", 0, near.start())
+        if token.type in {"code_block", "fence"} or MARKER.fullmatch(near[0]):
+            found.append(f"line {line} ({_holder(token, containers)})")
+        else:
+            found.append(f"line {line} (“{near[0]}” is not the marker)")
     return found
 
 

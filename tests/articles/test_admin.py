@@ -182,6 +182,21 @@ def test_a_marker_in_a_quote_is_refused_for_members_only_posts(staff_client, vis
     assert not Article.objects.exists()
 
 
+def test_a_comment_that_is_nearly_the_marker_is_refused_with_its_line(staff_client):
+    body = "Free.\n\nAlso free.\n\n<!-- members only from here -->\n\nPaid."
+    response = staff_client.post(
+        admin_url("articles.article", "add"), article_form(visibility="members", body=body)
+    )
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["body"] == [
+        "The members-only marker at line 5 (“<!-- members only from here -->” is not the "
+        "marker) cannot end the free preview there, so the post would be cut after its first "
+        "paragraphs instead. Put <!--members-only--> on a line of its own, not indented or "
+        "quoted, with a blank line before and after."
+    ]
+    assert not Article.objects.exists()
+
+
 def test_a_package_post_without_a_package_is_refused(staff_client):
     response = staff_client.post(
         admin_url("articles.article", "add"), article_form(visibility="tier")

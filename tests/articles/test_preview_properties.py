@@ -86,9 +86,14 @@ def test_only_a_line_of_its_own_is_the_marker():
         "<!--MEMBERS-ONLY-->",
         "<!--  members-only\t-->",
         "   <!-- members-only -->   ",
+        # What the first review found accepted silently, the post cut after two paragraphs:
+        "<!--members only-->",
+        "<!--members_only-->",
+        "<!-- paywall -->",
+        "<!--Member-Only-->",
     ],
 )
-def test_whitespace_and_case_variants_are_the_marker(marker):
+def test_whitespace_case_and_spelling_variants_are_the_marker(marker):
     body = parse_body(f"Free one.\n\nFree two.\n\nFree three.\n\n{marker}\n\nPaid.")
     assert body.marker_at == 3
     rendered = render(f"Free one.\n\n{marker}\n\nPaid.", preview_paragraphs=2)
@@ -107,6 +112,16 @@ def test_whitespace_and_case_variants_are_the_marker(marker):
         ("Free.\n<!--members-only-->\nPaid.", []),  # an HTML comment ends a paragraph
         ("<!--members-only-->\n\n> <!--Members-Only-->", ["line 3 (in a quote)"]),
         ("Free.\n\n<!-- members-only -->\n\nPaid.", []),
+        ("Free.\n\n<!-- paywall -->\n\nPaid.", []),
+        (
+            "Free.\n\n<!-- members-only below -->\n\nPaid.",
+            ["line 3 (“<!-- members-only below -->” is not the marker)"],
+        ),
+        (
+            "Free.\n\nMore.\n<!--paywall here-->\n\nPaid.",
+            ["line 4 (“<!--paywall here-->” is not the marker)"],
+        ),
+        ("Free.\n\n<!-- a note for the editor -->\n\nPaid.", []),  # not near the marker
     ],
 )
 def test_markers_that_cannot_end_the_preview_are_found_with_their_line(source, places):
