@@ -1,10 +1,8 @@
 """What pages tell search engines and link previews: the post, and the publication itself."""
 
-from functools import lru_cache
 from urllib.parse import urljoin
 
 from django.conf import settings
-from django.http import HttpRequest
 from django.templatetags.static import static
 from django.urls import reverse
 
@@ -16,48 +14,34 @@ from .models import Article
 PAYWALLED_SECTION = ".post__body"
 
 
-def logo_url(request: HttpRequest) -> str:
-    return logo_at(origin(request))
+def absolute(path: str) -> str:
+    """The public address of a path (or a storage's own address, as it is): on SITE_URL,
+    never on the Host a request named, which a reader or a proxy chooses."""
+    return urljoin(settings.SITE_URL + "/", path)
 
 
-def logo_at(origin: str) -> str:
-    return urljoin(origin, static(share.LOGO))
+def logo_url() -> str:
+    return absolute(static(share.LOGO))
 
 
-def publisher(request: HttpRequest) -> dict:
-    return publisher_at(origin(request))
-
-
-def origin(request: HttpRequest) -> str:
-    """Where the request was sent, as build_absolute_uri makes addresses absolute."""
-    return f"{request.scheme}://{request.get_host()}/"
-
-
-def publisher_at(origin: str) -> dict:
+def publisher() -> dict:
     return {
         "@type": "Organization",
         "name": settings.PUBLICATION_NAME,
-        "url": urljoin(origin, reverse("articles:home")),
-        "logo": {"@type": "ImageObject", "url": logo_at(origin)},
+        "url": absolute(reverse("articles:home")),
+        "logo": {"@type": "ImageObject", "url": logo_url()},
     }
 
 
-def site_structured_data(request: HttpRequest) -> list[dict]:
+def site_structured_data() -> list[dict]:
     """Schema.org WebSite (with its search) and Organization, for the front page."""
-    return site_structured_data_at(origin(request))
-
-
-# The same on every request to one address (ALLOWED_HOSTS'), so made once per worker for
-# each: it holds no post, and its callers do not change it.
-@lru_cache(maxsize=8)
-def site_structured_data_at(origin: str) -> list[dict]:
-    search = urljoin(origin, reverse("articles:search"))
+    search = absolute(reverse("articles:search"))
     return [
         {
             "@context": "https://schema.org",
             "@type": "WebSite",
             "name": settings.PUBLICATION_NAME,
-            "url": urljoin(origin, reverse("articles:home")),
+            "url": absolute(reverse("articles:home")),
             "potentialAction": {
                 "@type": "SearchAction",
                 "target": {
@@ -67,30 +51,30 @@ def site_structured_data_at(origin: str) -> list[dict]:
                 "query-input": "required name=search_term_string",
             },
         },
-        {"@context": "https://schema.org", **publisher_at(origin)},
+        {"@context": "https://schema.org", **publisher()},
     ]
 
 
-def article_structured_data(article: Article, request: HttpRequest) -> dict:
+def article_structured_data(article: Article) -> dict:
     """Schema.org NewsArticle for the post, as JSON-LD."""
     data = {
         "@context": "https://schema.org",
         "@type": "NewsArticle",
         "headline": article.title,
         "description": article.search_description or article.dek or article.preview_text[:300],
-        "url": request.build_absolute_uri(article.get_absolute_url()),
-        "image": [request.build_absolute_uri(article.share_picture.url)],
+        "url": absolute(article.get_absolute_url()),
+        "image": [absolute(article.share_picture.url)],
         "datePublished": article.publish_at,
         "dateModified": article.updated_at,
         "author": [
             {
                 "@type": "Person",
                 "name": byline.contributor.name,
-                "url": request.build_absolute_uri(byline.contributor.get_absolute_url()),
+                "url": absolute(byline.contributor.get_absolute_url()),
             }
             for byline in article.bylines.all()
         ],
-        "publisher": publisher(request),
+        "publisher": publisher(),
     }
     if article.visibility != Article.Visibility.PUBLIC:
         # How search engines ask paywalled posts to be marked.

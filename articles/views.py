@@ -15,7 +15,7 @@ from publication.context_processors import site_urls
 
 from . import cards
 from .listing import Listed, Listing, answer_lifetime, listed
-from .metadata import article_structured_data, logo_url, site_structured_data
+from .metadata import absolute, article_structured_data, logo_url, site_structured_data
 from .models import SEARCH_VECTORS, Article, Byline, Contributor, Topic
 from .pagination import UncountedPage, UncountedPaginator
 
@@ -78,13 +78,13 @@ class FrontPageView(ArticleListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         number = context["page_obj"].number
-        home = self.request.build_absolute_uri(site_urls()["home"])
+        home = absolute(site_urls()["home"])
         return {
             **context,
             "canonical_url": home if number == 1 else f"{home}?page={number}",
             # Called only where the page's cached meta misses (front_page.html).
-            "logo_url": partial(logo_url, self.request),
-            "structured_data": partial(site_structured_data, self.request),
+            "logo_url": logo_url,
+            "structured_data": site_structured_data,
         }
 
 
@@ -107,7 +107,7 @@ class ArticleDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["structured_data"] = partial(article_structured_data, self.object, self.request)
+        context["structured_data"] = partial(article_structured_data, self.object)
         return context
 
 

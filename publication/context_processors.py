@@ -26,6 +26,8 @@ SITE_URL_NAMES = {
 def publication(request: HttpRequest) -> dict:
     return {
         "publication_name": settings.PUBLICATION_NAME,
+        # The public address canonical links are built on, never the request's Host.
+        "site_url": settings.SITE_URL,
         "site_urls": site_urls(),
         "static_urls": static_urls(),
         # The footer's year ({% now "Y" %} formats through the locale machinery on every page).

@@ -60,13 +60,14 @@ def test_sitemap_lists_published_posts_writers_and_topics_only(client):
     assert idle_writer.get_absolute_url() not in response.content.decode()
 
 
-def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_private_pages(client):
+def test_robots_txt_points_at_the_sitemap_and_keeps_crawlers_out_of_private_pages(client, settings):
+    settings.SITE_URL = "https://news.example.com"
     response = client.get("/robots.txt")
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain"
     body = response.content.decode()
     assert "Disallow: /admin/\n" in body
-    assert "Sitemap: http://testserver/sitemap.xml" in body
+    assert "Sitemap: https://news.example.com/sitemap.xml" in body
 
 
 def test_feed_carries_only_the_preview_of_members_only_posts(client):
