@@ -7,9 +7,11 @@ standard ceiling (bench/standard_ceiling.py), the bare one (bench/ceiling.py) pr
 beside it as a second line.
 """
 
+import contextlib
 import json
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -65,6 +67,14 @@ RSS_MB = 80
 CACHED_PAGES = ["front page", "public post", "members post", "feed", "topic page",
                 "archive page 200"]  # fmt: skip
 SCALE = int(os.environ.get("SCALE", "1"))
+# A second site measured in the same run, each page taking turns with this one and the
+# standard ceiling: another checkout of the project on the same schema (a revert, say),
+# this one with settings of its own ("DATABASE_PREPARED=false"), or both.
+BEFORE_ROOT = Path(os.environ.get("BENCH_BEFORE") or ROOT).resolve()
+BEFORE_SETTINGS = dict(
+    pair.split("=", 1) for pair in os.environ.get("BENCH_BEFORE_SETTINGS", "").split()
+)
+HAS_BEFORE = BEFORE_ROOT != ROOT or bool(BEFORE_SETTINGS)
 
 
 def runs() -> dict[str, tuple[str, str]]:
@@ -97,7 +107,8 @@ def main() -> None:
     manage(env, "generate_bench_data", "--scale", str(SCALE))
     generate_seconds = time.monotonic() - started
     manage(env, "collectstatic", "--no-input", "-v0")
-    facts = measure_in_django(env)
+    facts = measure_in_django(env, ROOT)
+    before = before_site(env, redis_url) if HAS_BEFORE else None
     # A member's browser sends both cookies the site set: the session, and the CSRF token
     # that the account page's form token is made from (without it, each one makes a new one).
     cookie = f"sessionid={facts['member_session']}; csrftoken={facts['member_csrf']}"
@@ -133,7 +144,7 @@ def main() -> None:
             c: wrk(standard, c, standard_cookie) for c in CONNECTIONS
         }
         ceilings = {"visitor": (standard, None), "member": (standard, standard_cookie)}
-        results |= measure_site(env, redis_url, cookie, ceilings, static_root)
+        results |= measure_site(env, redis_url, cookie, ceilings, static_root, before)
 
     if redis_url:
         print("== the site with the shared cache (Redis), page cache on", flush=True)
@@ -144,6 +155,15 @@ def main() -> None:
                 wrk(url, 16, seconds=1)  # warm the cache
                 results["cached"][f"{page}, visitor"] = {c: wrk(url, c) for c in CONNECTIONS}
             results["worker_rss_mb_with_redis"] = [rss_mb(pid) for pid in pids()]
+        if before:
+            cached_env = {**before["env"], "PAGE_CACHE": "true"}
+            with gunicorn("publication.wsgi", cached_env, before["root"]) as (base, pids):
+                results["before"]["cached"] = {}
+                for page in CACHED_PAGES:
+                    url = base + PAGES[page]
+                    wrk(url, 16, seconds=1)
+                    results["before"]["cached"][f"{page}, visitor"] = {16: wrk(url, 16)}
+                results["before"]["worker_rss_mb_with_redis"] = [rss_mb(pid) for pid in pids()]
 
     judge(results)
     report(results)
@@ -165,28 +185,71 @@ def ceiling_database(site_url: str) -> str:
     return urlunsplit(parts._replace(path="/ceiling"))
 
 
-def measure_site(env: dict, redis_url: str, cookie: str, ceilings: dict, static_root: Path) -> dict:
+def before_site(env: dict, redis_url: str) -> dict:
+    """The site to compare with: its root, its settings, and a member's cookie of its own.
+    It keeps its cache in a Redis database of its own, so neither site reads the other's
+    entries."""
+    before_env = {**env, **BEFORE_SETTINGS}
+    if redis_url:
+        before_env["REDIS_URL"] = urlunsplit(urlsplit(redis_url)._replace(path="/1"))
+    loaded = manage(before_env, "shell", "-c", "import publication; print(publication.__file__)",
+                    root=BEFORE_ROOT).strip().splitlines()[-1]  # fmt: skip
+    if not Path(loaded).is_relative_to(BEFORE_ROOT):
+        sys.exit(f"BENCH_BEFORE={BEFORE_ROOT} loads the site from {loaded}")
+    facts = measure_in_django(before_env, BEFORE_ROOT)
+    commit = subprocess.run(
+        [shutil.which("git") or "git", "describe", "--always", "--dirty"],
+        cwd=BEFORE_ROOT, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    return {
+        "root": BEFORE_ROOT,
+        "env": before_env,
+        "cookie": f"sessionid={facts['member_session']}; csrftoken={facts['member_csrf']}",
+        "record": {"commit": commit, "settings": BEFORE_SETTINGS, "pages": facts["pages"]},
+    }
+
+
+def measure_site(
+    env: dict, redis_url: str, cookie: str, ceilings: dict, static_root: Path, before: dict | None
+) -> dict:
     """Every page for each reader, as production runs the site (sessions in Redis, when
     there is one) less the page cache, which members never get; each page takes turns
-    with the standard ceiling as the same kind of reader."""
+    with the standard ceiling as the same kind of reader, and with the site before, if
+    there is one."""
     print("== the site, no page cache", flush=True)
     uncached = {**env, "PAGE_CACHE": "false"} | ({"REDIS_URL": redis_url} if redis_url else {})
     results: dict = {"site": {}, "rounds": {}}
     turn = max(1, SECONDS // ROUNDS)
-    with gunicorn("publication.wsgi", uncached) as (base, pids):
+    with contextlib.ExitStack() as stack:
+        base, pids = stack.enter_context(gunicorn("publication.wsgi", uncached))
+        if before:
+            before_env = {**before["env"], "PAGE_CACHE": "false"}
+            before_base, before_pids = stack.enter_context(
+                gunicorn("publication.wsgi", before_env, before["root"])
+            )
+            results["before"] = {**before["record"], "site": {}}
         for name, (path, reader) in runs().items():
             header = cookie if reader == "member" else None
             ceiling, ceiling_cookie = ceilings[reader]
             wrk(base + path, 16, header, seconds=1)  # first requests load templates and code
+            if before:
+                before_header = before["cookie"] if reader == "member" else None
+                wrk(before_base + path, 16, before_header, seconds=1)
             # The machine's speed drifts by a fifth within a minute, so the page and the
             # standard ceiling take turns, and each round gives a ratio.
-            rounds = [
-                {"page": wrk(base + path, 16, header, seconds=turn),
-                 "ceiling": wrk(ceiling, 16, ceiling_cookie, seconds=turn)}
-                for _ in range(ROUNDS)
-            ]  # fmt: skip
+            rounds = []
+            for _ in range(ROUNDS):
+                turns = {"page": wrk(base + path, 16, header, seconds=turn)}
+                if before:
+                    turns["before"] = wrk(before_base + path, 16, before_header, seconds=turn)
+                turns["ceiling"] = wrk(ceiling, 16, ceiling_cookie, seconds=turn)
+                rounds.append(turns)
             results["rounds"][name] = rounds
             results["site"][name] = {16: pooled(rounds), 64: wrk(base + path, 64, header)}
+            if before:
+                results["before"]["site"][name] = {16: pooled(rounds, "before")}
+        if before:
+            results["before"]["worker_rss_mb"] = [rss_mb(pid) for pid in before_pids()]
         script = static_root / "fresh_words.lua"
         script.write_text(FRESH_WORDS)
         results["never_kept_search"] = {
@@ -200,9 +263,9 @@ def measure_site(env: dict, redis_url: str, cookie: str, ceilings: dict, static_
     return results
 
 
-def manage(env: dict, *args: str) -> str:
+def manage(env: dict, *args: str, root: Path = ROOT) -> str:
     return subprocess.run(
-        [PY, "manage.py", *args], cwd=ROOT, env=env, check=True, capture_output=True, text=True
+        [PY, "manage.py", *args], cwd=root, env=env, check=True, capture_output=True, text=True
     ).stdout
 
 
@@ -242,17 +305,17 @@ print(json.dumps({"pages": pages, "admin_ms": admin_ms, "member_session": sessio
 """
 
 
-def measure_in_django(env: dict) -> dict:
+def measure_in_django(env: dict, root: Path) -> dict:
     """Queries and HTML size per page, admin timings, and a member's cookies for wrk."""
-    out = manage(env, "shell", "-c", MEASURE % (runs(),))
+    out = manage(env, "shell", "-c", MEASURE % (runs(),), root=root)
     return json.loads(out.strip().splitlines()[-1])
 
 
 class gunicorn:
     """gunicorn with 2 sync workers, as production runs the site."""
 
-    def __init__(self, app: str, env: dict) -> None:
-        self.app, self.env = app, env
+    def __init__(self, app: str, env: dict, root: Path = ROOT) -> None:
+        self.app, self.env, self.root = app, env, root
 
     def __enter__(self):
         with socket.socket() as probe:
@@ -261,7 +324,7 @@ class gunicorn:
         self.process = subprocess.Popen(
             [PY, "-m", "gunicorn", self.app, "--workers", "2", "--bind", f"127.0.0.1:{port}",
              "--timeout", "60", "--log-level", "warning"],
-            cwd=ROOT, env=self.env,
+            cwd=self.root, env=self.env,
         )  # fmt: skip
         base = f"http://127.0.0.1:{port}"
         for _ in range(200):
@@ -318,9 +381,9 @@ def run_line(name: str, c: int, run: dict, ceiling: dict | None = None) -> str:
     )
 
 
-def pooled(rounds: list[dict]) -> dict:
+def pooled(rounds: list[dict], site: str = "page") -> dict:
     """A page's rounds as one run: its mean rate, median p50, and worst round's p99."""
-    pages = [turn["page"] for turn in rounds]
+    pages = [turn[site] for turn in rounds]
     return {
         "rps": statistics.mean(page["rps"] for page in pages),
         "p50_ms": statistics.median(page["p50_ms"] for page in pages),
@@ -329,9 +392,10 @@ def pooled(rounds: list[dict]) -> dict:
     }
 
 
-def ratios(rounds: list[dict], key: str) -> list[float]:
-    """Each round's page figure over the standard ceiling's in the same round, sorted."""
-    return sorted(turn["page"][key] / turn["ceiling"][key] for turn in rounds)
+def ratios(rounds: list[dict], key: str, site: str = "page", to: str = "ceiling") -> list[float]:
+    """Each round's page figure over the standard ceiling's (or another site's) in the same
+    round, sorted."""
+    return sorted(turn[site][key] / turn[to][key] for turn in rounds)
 
 
 def judge(r: dict) -> None:
@@ -348,6 +412,15 @@ def judge(r: dict) -> None:
             "p99_to_standard_worst": round(p99s[-1], 3),
             "bare": round(runs_[16]["rps"] / bare, 3),
         }
+        if "before" in r:
+            r["ratios"][name] |= {
+                "before_standard": round(
+                    statistics.median(ratios(r["rounds"][name], "rps", "before")), 3
+                ),
+                "to_before": round(
+                    statistics.median(ratios(r["rounds"][name], "rps", to="before")), 3
+                ),
+            }
 
 
 def report(r: dict) -> None:
@@ -435,6 +508,34 @@ def report(r: dict) -> None:
     print(f"  admin changelists: {r['admin_changelists_ms']} ms [< 1000]")
     print(f"  pages under {NO_NEW_MACHINERY} of standard: {', '.join(below) or 'none'}")
     print(f"  targets missed: {', '.join(missed) or 'none'}")
+    if "before" in r:
+        report_before(r)
+
+
+def report_before(r: dict) -> None:
+    before = r["before"]
+    print(
+        f"\nBefore ({' '.join([before['commit'], *map('='.join, before['settings'].items())])})"
+        " and after, in the same"
+        " rounds: each page's median-round ratio to the standard ceiling, before -> after,"
+        " the median round's after/before, and queries before -> after"
+    )
+    for name, ratio in r["ratios"].items():
+        queries = (before["pages"][name]["queries"], r["pages"][name]["queries"])
+        print(
+            f"  {name}: {ratio['before_standard']:.2f} -> {ratio['standard']:.2f}"
+            f" ({ratio['to_before']:.2f}x), queries {queries[0]} -> {queries[1]}"
+        )
+    serve = r["ceilings"]["serving"][16]["rps"]
+    for name, runs_ in before.get("cached", {}).items():
+        after = r["cached"][name][16]["rps"]
+        print(f"  cached {name}: {runs_[16]['rps'] / serve:.2f} -> {after / serve:.2f} of serving")
+    print(f"  worker RSS: {before['worker_rss_mb']} -> {r['worker_rss_mb']} MB")
+    if "worker_rss_mb_with_redis" in before:
+        print(
+            f"  worker RSS with the page cache: {before['worker_rss_mb_with_redis']}"
+            f" -> {r['worker_rss_mb_with_redis']} MB"
+        )
 
 
 if __name__ == "__main__":
