@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.core.files.storage import default_storage
 from django.db import models
 from django.db.models.fields.files import FieldFile
@@ -140,18 +140,31 @@ def encode(upload: FieldFile, widths: tuple[int, ...]) -> Encoded:
 
     An encoder's failure is a ValidationError for the form to show next to the field.
     """
+    if getattr(upload, "encoded", None) is None:
+        with encoder_failures():
+            upload.encoded = _encode(upload, widths)
+    return upload.encoded
+
+
+def cleaned(upload: File) -> ContentFile:
+    """A picture to store as it is shown (one in a post's body): re-encoded without its
+    metadata, as every upload is. ValidationError if it cannot be."""
+    with encoder_failures():
+        return _cleaned(upload)[1]
+
+
+@contextmanager
+def encoder_failures() -> Iterator[None]:
     from PIL import Image  # when first needed: see validate_image_upload
 
-    if getattr(upload, "encoded", None) is None:
-        try:
-            upload.encoded = _encode(upload, widths)
-        except (OSError, ValueError, SyntaxError, MemoryError, Image.DecompressionBombError):
-            raise ValidationError(
-                "Web versions of this picture could not be made. Export it again as a JPEG "
-                "or PNG and upload the new file.",
-                code="encoder_failed",
-            ) from None
-    return upload.encoded
+    try:
+        yield
+    except (OSError, ValueError, SyntaxError, MemoryError, Image.DecompressionBombError):
+        raise ValidationError(
+            "Web versions of this picture could not be made. Export it again as a JPEG "
+            "or PNG and upload the new file.",
+            code="encoder_failed",
+        ) from None
 
 
 def store(upload: FieldFile, widths: tuple[int, ...]) -> tuple[ContentFile, list[dict]]:
@@ -215,6 +228,13 @@ def discard(renditions: list[dict], *files: FieldFile) -> None:
 
 
 def _encode(upload: FieldFile, widths: tuple[int, ...]) -> Encoded:
+    image, clean = _cleaned(upload)
+    renditions = tuple(_rendition(image, width) for width in _widths_for(image, widths))
+    return Encoded(clean, renditions, PurePosixPath(upload.name).stem)
+
+
+def _cleaned(upload: File) -> tuple["Image.Image", ContentFile]:
+    """The picture upright, and re-encoded in its format (GIF as PNG) without metadata."""
     from PIL import Image, ImageOps
 
     upload.seek(0)
@@ -224,14 +244,14 @@ def _encode(upload: FieldFile, widths: tuple[int, ...]) -> Encoded:
         image = ImageOps.exif_transpose(opened)
         image.load()
     image = image.convert("RGBA" if _has_alpha(image) else "RGB")
-    stem = PurePosixPath(upload.name).stem
+    # Pillow writes some of what it read (a JPEG's comment) into the copy: nothing goes.
+    image.info = {}
     extension = ALLOWED_FORMATS[image_format]
-
     clean = io.BytesIO()
     save_format = "PNG" if extension == "png" else image_format
     image.save(clean, format=save_format, **_encoder_options(save_format))
-    renditions = tuple(_rendition(image, width) for width in _widths_for(image, widths))
-    return Encoded(ContentFile(clean.getvalue(), name=f"{stem}.{extension}"), renditions, stem)
+    name = f"{PurePosixPath(upload.name).stem}.{extension}"
+    return image, ContentFile(clean.getvalue(), name=name)
 
 
 def _widths_for(image: "Image.Image", widths: tuple[int, ...]) -> list[int]:

@@ -17,6 +17,13 @@ from markdownify import MarkdownConverter
 PAYWALL = "members-only"
 MARKER = "GHOSTPAYWALLMARKER"  # a word no post says, swapped for our marker afterwards
 DASHES = ("—", "–", "-")
+# Ghost's own HTML nests a dozen deep; markdownify walks the tree by recursion, which a
+# body nested thousands deep would exhaust.
+DEEPEST = 100
+
+
+class TooDeep(ValueError):
+    """A body nested deeper than DEEPEST: not converted."""
 
 
 @dataclass
@@ -29,6 +36,8 @@ class Converted:
 
 def convert(html: str) -> Converted:
     soup = BeautifulSoup(html or "", "html.parser")
+    if (depth := nesting(soup)) > DEEPEST:
+        raise TooDeep(f"its HTML is nested more than {DEEPEST} elements deep ({depth} or more)")
     result = Converted("")
     comments, cards = [], []
     for node in soup.descendants:  # one walk for both: a CSS select alone took ten times as long
@@ -51,6 +60,16 @@ def convert(html: str) -> Converted:
     markdown = re.sub(rf"^{MARKER}$", "<!--members-only-->", markdown, flags=re.M)
     result.markdown = re.sub(r"\n{3,}", "\n\n", markdown).strip() + "\n"
     return result
+
+
+def nesting(soup: BeautifulSoup) -> int:
+    """How deep the elements go, walked without recursion; it stops past DEEPEST."""
+    stack, deepest = [(soup, 0)], 0
+    while stack and deepest <= DEEPEST:
+        node, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in node.children if isinstance(child, Tag))
+    return deepest
 
 
 class Markdown(MarkdownConverter):

@@ -17,10 +17,17 @@ SUPPORTED = (3, 4, 5)
 NEEDED = ("posts", "tags", "users")
 DATA = "db.item.data"
 POSTS = f"{DATA}.posts"
+# Ghost's exports nest about eight deep; the parser's paths (and memory) grow with depth.
+DEEPEST = 32
+OPENS, CLOSES = {"start_map", "start_array"}, {"end_map", "end_array"}
 
 
 class ExportError(Exception):
     """A file that cannot be imported, said in one line that names what is wrong."""
+
+
+class TooDeep(ValueError):
+    pass
 
 
 @dataclass
@@ -58,6 +65,10 @@ def read(path: Path) -> Export:
         raise ExportError(f"{path}: no such file.") from None
     except (ijson.JSONError, UnicodeDecodeError):
         raise ExportError(f"{path}: {fault(path)}") from None
+    except TooDeep as deep:
+        raise ExportError(
+            f"{path}: nested more than {DEEPEST} deep (in {deep}), which no Ghost export is."
+        ) from None
     try:
         version = str(meta["version"])
     except (KeyError, TypeError):
@@ -75,9 +86,12 @@ def read(path: Path) -> Export:
 
 def first_pass(file) -> tuple[dict | None, dict, int]:
     """The export's meta and its tables but the posts, which are only counted."""
-    meta, data, post_count = None, {}, 0
+    meta, data, post_count, depth = None, {}, 0, 0
     builders: dict[str, ijson.ObjectBuilder] = {}
     for prefix, event, value in ijson.parse(file, use_float=True):
+        depth += (event in OPENS) - (event in CLOSES)
+        if depth > DEEPEST:  # checked before anything is built
+            raise TooDeep(".".join(prefix.split(".")[:4]) or "the top")
         if prefix == f"{POSTS}.item" and event == "start_map":
             post_count += 1
         if prefix == POSTS and event == "start_array":

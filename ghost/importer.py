@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 from functools import cached_property
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from django.conf import settings
 from django.contrib.flatpages.models import FlatPage
@@ -30,12 +30,13 @@ from django.utils.dateparse import parse_datetime
 from django.utils.text import slugify
 
 from articles import rendering
-from articles.images import validate_image_upload
+from articles.images import cleaned, validate_image_upload
 from articles.models import Article, Byline, Contributor, PullQuote, Topic
 from articles.tasks import draw_share_pictures
 from members.models import Tier
 from publication import pagecache
 
+from . import validate
 from .export import Export
 from .members import import_members
 from .models import Imported
@@ -140,7 +141,7 @@ class Importer:
                 topics = self.import_tags()
                 authors = self.import_authors()
                 for post, ready in prepared(
-                    self.export.posts(),
+                    self.checked_posts(),
                     self.export.post_count,
                     settings.MEMBERS_PREVIEW_PARAGRAPHS,
                     is_new=self.is_new_here,
@@ -157,12 +158,21 @@ class Importer:
             committed = True
         except DryRun:
             pass
+        except validate.Refused as refused:
+            raise ImportFailed(str(refused)) from None
         finally:
             if not committed:  # no row points to the pictures stored on the way
                 for name in self.stored:
                     default_storage.delete(name)
         self.report.seconds = time.perf_counter() - started
         return self.report
+
+    def checked_posts(self):
+        for position, post in enumerate(self.export.posts()):
+            yield validate.row("post", position, post)
+
+    def rows(self, kind: str, *tables: str) -> list[dict]:
+        return [validate.row(kind, n, row) for n, row in enumerate(self.export.table(*tables))]
 
     def free_tier_here(self) -> Tier | None:
         if not self.free_members_tier:
@@ -249,7 +259,7 @@ class Importer:
         linked = self.export.links("products_benefits", "product_id", "benefit_id")
         linked |= self.export.links("tiers_benefits", "tier_id", "benefit_id")
         tiers = {}
-        rows = self.export.table("tiers", "products")
+        rows = self.rows("tier", "tiers", "products")
         for row in sorted(rows, key=lambda r: r.get("monthly_price") or 0):
             if row.get("type") == "free":
                 self.report.skipped.append(f"tier {row['name']}: Ghost's free tier (free members)")
@@ -295,7 +305,7 @@ class Importer:
 
     def import_tags(self) -> dict[str, Topic]:
         topics = {}
-        for row in self.export.table("tags"):
+        for row in self.rows("tag", "tags"):
             if row["name"].startswith("#") or row.get("visibility") == "internal":
                 self.report.counts["tags"]["skipped (Ghost's internal #tags)"] += 1
                 continue
@@ -311,7 +321,7 @@ class Importer:
 
     def import_authors(self) -> dict[str, Contributor]:
         authors = {}
-        for row in self.export.table("users"):
+        for row in self.rows("author", "users"):
             bio = (row.get("bio") or "").strip()
             role = role_line(bio)
             if bio and not role:
@@ -336,6 +346,8 @@ class Importer:
         self, row: dict, ready: Prepared, tiers: dict, topics: dict, authors: dict
     ) -> None:
         kind = row.get("type") or "post"
+        if ready.refused:
+            raise validate.Refused(f"{validate.named(kind, 0, row)}: {ready.refused}")
         if row.get("status") not in STATUSES:
             self.report.skipped.append(f"{kind} {row['slug']}: status {row.get('status')!r}")
             return
@@ -479,9 +491,15 @@ class Importer:
         """The file behind a Ghost picture address in --images, checked as an upload is."""
         if not picture.startswith(GHOST_URL):
             return None
-        relative = in_images(picture)
-        path = (self.images / relative) if self.images else None
-        if path is None or not path.is_file() or ".." in Path(relative).parts:
+        if self.images is None:
+            self.report.missing_pictures.append(f"{slug}: {picture}")
+            return None
+        try:
+            path = validate.picture_path(self.images, in_images(picture))
+        except validate.Refused as refused:
+            self.report.missing_pictures.append(f"{slug}: {picture} ({refused})")
+            return None
+        if not path.is_file():
             self.report.missing_pictures.append(f"{slug}: {picture}")
             return None
         file = File(path.open("rb"), name=path.name)
@@ -494,15 +512,21 @@ class Importer:
         return file
 
     def stored_picture(self, slug: str, picture: str) -> str | None:
-        """A picture in a body, stored once under imported/ and served from there."""
+        """A picture in a body, stored once under imported/ and served from there,
+        re-encoded without its metadata as an upload is."""
         file = self.picture_file(slug, picture)
         if file is None:
             return None
         with file:
-            name = "imported/" + in_images(picture)
-            if not default_storage.exists(name):
-                name = default_storage.save(name, file)
-                self.stored.append(name)
+            try:
+                clean = cleaned(file)
+            except ValidationError as error:
+                self.report.missing_pictures.append(f"{slug}: {picture} ({error.messages[0]})")
+                return None
+        name = str(PurePosixPath("imported", in_images(picture)).with_name(clean.name))
+        if not default_storage.exists(name):
+            name = default_storage.save(name, clean)
+            self.stored.append(name)
         return default_storage.url(name)
 
     def give_picture(self, row, field: str, slug: str, picture: str | None) -> None:
@@ -522,7 +546,7 @@ class Importer:
     def import_page(self, row: dict, markdown: str) -> None:
         """A Ghost page (About, say) as a flat page at its old address, sanitised as posts are."""
         values = {
-            "url": f"/{row['slug']}/",
+            "url": validate.page_address(row),
             "title": row["title"][:200],
             "content": rendering.render(markdown).body_html,
         }
@@ -556,6 +580,9 @@ class Importer:
         counts = self.report.counts["old addresses"]
         made, moved = [], []
         for old, new in moves:
+            if validate.answers_itself(old):  # a redirect would never be asked: say so
+                self.report.skipped.append(f"old address {old}: this site answers it itself")
+                continue
             if old not in here:
                 here[old] = Redirect(site=self.site, old_path=old, new_path=new)
                 made.append(here[old])

@@ -15,7 +15,7 @@ from itertools import islice, repeat
 
 from articles import rendering
 
-from .convert import Converted, convert
+from .convert import Converted, TooDeep, convert
 
 # Below this many posts, starting the processes costs more than they save.
 IN_PARALLEL_FROM = 200
@@ -27,8 +27,9 @@ CHUNK = 25  # posts a process takes at once
 
 @dataclass
 class Prepared:
-    converted: Converted
+    converted: Converted | None
     rendered: dict[str, str | int] | None  # the post's rendered fields, if it is new here
+    refused: str | None = None  # why the post's HTML was not converted
 
 
 def render(markdown: str, quotes: list[dict], preview_paragraphs: int) -> dict[str, str | int]:
@@ -37,7 +38,10 @@ def render(markdown: str, quotes: list[dict], preview_paragraphs: int) -> dict[s
 
 
 def prepare(html: str, preview_paragraphs: int, rendered: bool) -> Prepared:
-    converted = convert(html)
+    try:
+        converted = convert(html)
+    except TooDeep as refused:  # said by the import, which knows the post, not raised here
+        return Prepared(None, None, str(refused))
     if not rendered:  # a post imported before is saved, and so rendered, only if it changed
         return Prepared(converted, None)
     return Prepared(
