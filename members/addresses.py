@@ -1,8 +1,9 @@
 """One canonical form of an email address, used wherever one is stored or compared.
 
 Unicode NFKC, Unicode's default-ignorable characters (zero-width spaces and joiners,
-soft hyphens, direction marks) removed, the domain IDNA-encoded and lowercased, the
-local part lowercased. So a fullwidth letter, an invisible character, or a domain
+soft hyphens, direction marks) removed, the domain encoded by IDNA 2008 (UTS 46,
+non-transitional: what registries and browsers use) and lowercased, the local part
+lowercased. So a fullwidth letter, an invisible character, or a domain
 written in Unicode or in punycode names the same mailbox, and so the same applicant
 and the same account. A local part that is not ASCII is refused (few mail servers
 accept one), as is anything that is not one address.
@@ -11,6 +12,7 @@ accept one), as is anything that is not one address.
 import re
 import unicodedata
 
+import idna
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -40,8 +42,8 @@ def canonical(address: str) -> str:
     if not local.isascii():
         raise ValidationError(NOT_ASCII, code="not_ascii")
     try:
-        domain = domain.rstrip(".").encode("idna").decode("ascii").lower()
-    except UnicodeError:
+        domain = ascii_domain(domain.rstrip("."))
+    except idna.IDNAError:
         raise ValidationError(INVALID, code="invalid") from None
     address = f"{local.lower()}@{domain}"
     try:
@@ -49,6 +51,14 @@ def canonical(address: str) -> str:
     except ValidationError:
         raise ValidationError(INVALID, code="invalid") from None
     return address
+
+
+def ascii_domain(domain: str) -> str:
+    """The domain as mail servers are asked for it. Not Python's "idna" codec: that is
+    IDNA 2003, which makes straße.de strasse.de, a domain someone else may own."""
+    if domain.isascii() and "xn--" not in domain.lower():
+        return domain.lower()  # IDNA 2008 would refuse the "_" some old domains have
+    return idna.encode(domain, uts46=True, transitional=False).decode("ascii")
 
 
 def same_address(address: str) -> str:

@@ -33,6 +33,11 @@ VARIANTS = {
         "ada@xn--bcher-kva.example",  # in punycode
         "ADA@XN--BCHER-KVA.EXAMPLE",
     ],
+    # IDNA 2008, as registries and browsers read it: ß and ς are letters of their own,
+    # not "ss" and "σ" (IDNA 2003, Python's own codec), which name other domains.
+    "x@xn--strae-oqa.de": ["x@straße.de", "x@STRAßE.DE", "x@xn--strae-oqa.de"],
+    "x@strasse.de": ["x@strasse.de", "x@STRASSE.de"],
+    "x@xn--3xa.gr": ["x@ς.gr", "x@XN--3XA.GR"],
     "ada@xn--istanbul-o0e.example": [
         "ada@İstanbul.example",  # İ, one code point
         "ada@I\u0307stanbul.example",  # İ as I and a combining dot
@@ -60,6 +65,9 @@ def test_every_way_of_writing_an_address_has_one_canonical_form(variant, address
         ("\u200b@example.com", "Enter an email address like name@example.com."),
         ("ada@exa mple.com", "Enter an email address like name@example.com."),
         ("ada@" + "x" * 64 + ".example", "Enter an email address like name@example.com."),
+        # Symbols IDNA 2003 took and IDNA 2008 does not, in Unicode and in punycode.
+        ("ada@☃.net", "Enter an email address like name@example.com."),
+        ("ada@xn--n3h.net", "Enter an email address like name@example.com."),
     ],
 )  # fmt: skip
 def test_what_is_not_one_deliverable_address_is_refused_with_the_reason(given, message):
@@ -155,6 +163,21 @@ def test_the_migration_makes_stored_addresses_canonical(capsys):
     assert User.objects.get(pk=member.pk).email == "grace@example.com"
     assert EmailAddress.objects.get(user=member).email == "grace@example.com"
     assert f"Application {unfixable.pk} 'zoë@example.com' left as it is" in capsys.readouterr().out
+
+
+@pytest.mark.django_db
+def test_migrating_to_idna_2008_names_the_stored_domains_it_refuses(capsys):
+    again = importlib.import_module("members.migrations.0010_idna2008_addresses")
+    snowman = make_application(email="a@example.com")
+    Application.objects.filter(pk=snowman.pk).update(email="ada@xn--n3h.net")  # ☃.net
+    upper = make_application(email="b@example.com")
+    Application.objects.filter(pk=upper.pk).update(email="ada@XN--STRAE-OQA.DE")
+
+    again.canonicalise(apps, None)
+
+    assert Application.objects.get(pk=upper.pk).email == "ada@xn--strae-oqa.de"
+    assert Application.objects.get(pk=snowman.pk).email == "ada@xn--n3h.net"
+    assert f"Application {snowman.pk} 'ada@xn--n3h.net' left as it is" in capsys.readouterr().out
 
 
 @pytest.mark.django_db
