@@ -35,7 +35,8 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if submission is None:
         return link_expired(request)
     if request.method != "POST":
-        return render(request, "members/confirm.html", {"submission": submission})
+        context = {"submission": submission, "differs": applications.differs(submission)}
+        return render(request, "members/confirm.html", context)
     confirmation = applications.confirm(submission)
     if confirmation is None:
         return link_expired(request)

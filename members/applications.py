@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from outbox.tasks import task
+
 from . import emails, history
 from .models import Answers, Application, Membership, Submission, User
 
@@ -45,6 +47,45 @@ class Confirmation:
 
     application: Application | None
     created: bool = False
+
+
+# The answers an applicant may give differently each time, as their pages name them.
+ANSWER_NAMES = {
+    "full_name": "name",
+    "organisation": "organisation",
+    "role": "role",
+    "link": "LinkedIn or website",
+    "tier": "package",
+    "reason": "why you would like to join",
+    "heard_from": "how you heard of us",
+}
+
+
+@dataclass
+class Differs:
+    """The address's last application, withdrawn or declined, and the answers a new
+    submission does not share with it, by the names the form gives them."""
+
+    application: Application
+    names: list[str]
+
+
+def differs(submission: Submission) -> Differs | None:
+    """Whether these answers differ from the ones the address gave last, when that
+    application was withdrawn or declined: someone else may have typed the address in."""
+    last = Application.objects.filter(email=submission.email).first()
+    if last is None or last.status not in (last.Status.WITHDRAWN, last.Status.DECLINED):
+        return None
+    names = [
+        name
+        for field, name in ANSWER_NAMES.items()
+        if getattr(last, attname(field)) != getattr(submission, attname(field))
+    ]
+    return Differs(last, names) if names else None
+
+
+def attname(field: str) -> str:
+    return Application._meta.get_field(field).attname  # a package by its id, not its row
 
 
 def confirm(submission: Submission) -> Confirmation | None:
@@ -109,8 +150,15 @@ def withdraw(application: Application) -> bool:
 
 
 def send_link(address: str) -> None:
-    """Email the address the link to its newest application, if it has one. The page
-    says the same either way."""
+    """Email the address the link to its newest application, if it has one. The worker
+    looks: the request does the same work for every address, so neither its page nor
+    the time it takes tells whether the address applied."""
+    email_application_link.enqueue(address)
+
+
+@task()
+def email_application_link(address: str) -> bool:
     application = Application.objects.filter(email=address).first()
     if application is not None:
         emails.application_link(application)
+    return application is not None

@@ -188,6 +188,21 @@ def test_an_applicant_asks_for_their_link_and_withdraws_on_a_phone(
     expect(page.locator("#status-heading")).to_have_text("Withdrawn")
     phone.check("own-page-withdrawn")
 
+    # Someone else types ada's address into the form: her link shows their answers, and
+    # says they are not the ones she gave.
+    page.goto(site + "/membership/apply/")
+    stranger = application_answers(Tier.objects.get(slug="reader"), full_name="Mallory Stranger")
+    for field in ("full_name", "email", "organisation", "role", "reason"):
+        page.fill(f"[name={field}]", stranger[field])
+    page.select_option("select[name=heard_from]", "friend")
+    page.check("input[name=consent]")
+    page.get_by_role("button", name="Send my application").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    page.goto(latest_mail_link(settings.EMAIL_FILE_PATH, here + r"/membership/confirm/\S+/"))
+    expect(page.get_by_role("note")).to_contain_text("not the ones you gave last time")
+    expect(page.locator(".answers")).to_contain_text("Mallory Stranger")
+    phone.check("confirm-differs")
+
 
 def test_a_member_who_applies_is_sent_a_login_link(site, page: Page, watch, settings):
     make_member(email="ada@example.com", tier=Tier.objects.get(slug="reader"))

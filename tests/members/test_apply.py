@@ -10,7 +10,7 @@ from django.test import Client
 from django.utils import timezone
 
 from members import links
-from members.applications import purge_unconfirmed
+from members.applications import ANSWER_NAMES, purge_unconfirmed
 from members.approvals import approve_application
 from members.models import Application, Membership, Submission
 from tests.factories import (
@@ -403,3 +403,71 @@ def test_markup_in_answers_is_escaped_in_the_html_email(client, tier):
     html, _ = mail.outbox[1].alternatives[0]
     assert "<img src=x" not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_the_confirmation_page_shows_the_answers_it_confirms_and_what_to_do_if_not_yours(
+    client, apply, tier
+):
+    apply(
+        application_answers(
+            tier,
+            full_name="Ada & Reader",
+            reason="I read every policy story.\nAnd the markets ones too.",
+        )
+    )
+    html = client.get(emailed_link("confirm")).content.decode()
+
+    assert "<dt>Name</dt><dd>Ada &amp; Reader</dd>" in html
+    assert "<dt>Email address</dt><dd>ada@example.com</dd>" in html
+    assert "<dt>Organisation</dt><dd>Analytical Engines Ltd</dd>" in html
+    assert "<dt>Role</dt><dd>Research lead</dd>" in html
+    assert "<dt>LinkedIn or website</dt><dd>https://example.com/ada</dd>" in html
+    assert f"<dt>Membership package</dt><dd>{tier.name}</dd>" in html
+    assert (
+        "<dt>Why you would like to join</dt><dd>I read every policy story.<br>And the markets ones too.</dd>"
+        in html
+    )
+    assert "<dt>How you heard of us</dt><dd>A newsletter or podcast</dd>" in html
+    assert (
+        "<strong>Not your answers?</strong> Someone may have typed your address into our "
+        "form. Do not confirm: nothing is kept unless you do"
+    ) in html
+    assert "not the ones you gave last time" not in html  # the address never applied
+
+
+@pytest.mark.parametrize(
+    ("status", "says"),
+    [
+        (Application.Status.WITHDRAWN, "withdrew an application on"),
+        (Application.Status.DECLINED, "had an application declined on"),
+    ],
+)
+def test_a_link_whose_answers_differ_from_the_addresss_last_application_says_so(
+    client, apply, tier, status, says
+):
+    answers = application_answers(tier)
+    mine = make_application(
+        tier=tier,
+        email=answers["email"],
+        **{field: answers[field] for field in ANSWER_NAMES if field != "tier"},
+    )
+    Application.objects.filter(pk=mine.pk).update(status=status, reviewed_at=timezone.now())
+    apply(answers)
+    unchanged = client.get(emailed_link("confirm")).content.decode()
+    stranger = application_answers(tier, full_name="Mallory", organisation="Elsewhere plc")
+    apply(stranger)
+    changed = client.get(emailed_link("confirm")).content.decode()
+
+    assert "not the ones you gave last time" not in unchanged
+    assert "<strong>These answers are not the ones you gave last time.</strong>" in changed
+    assert says in changed
+    assert "and these differ from it in: name, organisation." in changed
+
+
+def test_a_pending_last_application_raises_no_such_notice(client, apply, tier):
+    make_application(tier=tier, email="ada@example.com", full_name="Someone Else")
+    apply(application_answers(tier))
+    assert (
+        "not the ones you gave last time"
+        not in client.get(emailed_link("confirm")).content.decode()
+    )
