@@ -189,14 +189,16 @@ def before_site(env: dict, redis_url: str) -> dict:
     """The site to compare with: its root, its settings, and a member's cookie of its own.
     It keeps its cache in a Redis database of its own, so neither site reads the other's
     entries."""
-    before_env = {**env, **BEFORE_SETTINGS}
-    if redis_url:
-        before_env["REDIS_URL"] = urlunsplit(urlsplit(redis_url)._replace(path="/1"))
-    loaded = manage(before_env, "shell", "-c", "import publication; print(publication.__file__)",
+    # Measured as this site is, without Redis, so the two sites' queries compare.
+    measured_env = {**env, **BEFORE_SETTINGS}
+    loaded = manage(measured_env, "shell", "-c", "import publication; print(publication.__file__)",
                     root=BEFORE_ROOT).strip().splitlines()[-1]  # fmt: skip
     if not Path(loaded).is_relative_to(BEFORE_ROOT):
         sys.exit(f"BENCH_BEFORE={BEFORE_ROOT} loads the site from {loaded}")
-    facts = measure_in_django(before_env, BEFORE_ROOT)
+    facts = measure_in_django(measured_env, BEFORE_ROOT)
+    before_env = {**measured_env}
+    if redis_url:
+        before_env["REDIS_URL"] = urlunsplit(urlsplit(redis_url)._replace(path="/1"))
     commit = subprocess.run(
         [shutil.which("git") or "git", "describe", "--always", "--dirty"],
         cwd=BEFORE_ROOT, capture_output=True, text=True,
