@@ -3,6 +3,7 @@
 import threading
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import connection
 
 from members.applications import confirm
@@ -72,6 +73,7 @@ def test_simultaneous_confirmations_from_different_addresses_all_count():
 
 def test_simultaneous_approvals_of_one_application_act_once(django_user_model):
     staff = django_user_model.objects.create_user("staff@example.com", is_staff=True)
+    staff.user_permissions.add(Permission.objects.get(codename="change_application"))
     application = make_application(email="once@example.com")
 
     results = all_at_once(lambda n: approve_application(application, approved_by=staff))
