@@ -85,6 +85,17 @@ def test_feed_carries_only_the_preview_of_members_only_posts(client):
     assert "This post is for members only." in description
 
 
+def test_a_package_posts_feed_item_names_its_package(client):
+    make_article(
+        body="Free one.\n\n<!--members-only-->\n\nThe secret paragraph.",
+        visibility=Article.Visibility.TIER,
+        minimum_tier=make_tier(name="Insider", slug="insider", rank=2),
+    )
+    (item,) = ET.fromstring(client.get("/feed/").content).find("channel").findall("item")
+    assert "<p>This post is for Insider members. <a href=" in item.findtext("description")
+    assert "The secret paragraph." not in item.findtext("description")
+
+
 def test_every_address_in_the_feed_is_absolute(client, settings):
     settings.SITE_URL = "https://news.example.com"
     post = make_article(

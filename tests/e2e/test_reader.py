@@ -46,17 +46,16 @@ def test_a_reader_browses_reads_and_meets_the_gate(site, page: Page, watch, scre
     gate = page.locator("section.gate")
     expect(gate).to_contain_text("This post is for members only.")
     expect(gate).to_contain_text(
-        "To keep reading this post, apply to join our Member Waitlist. "
-        "You may view our membership packages to know more."
+        "To keep reading this post, apply to join our Member Waitlist. See the membership packages."
     )
-    expect(gate).to_contain_text("Already a member? Login")
+    expect(gate).to_contain_text("Already a member? Log in")
     expect(page.locator(".post__body")).not_to_contain_text("Could Exchanges Just")
     watcher.check("gate")
 
     for name, heading in [
         ("apply to join our Member Waitlist", "Apply to join"),
-        ("membership packages", "Membership packages"),
-        ("Login", "Log in"),
+        ("See the membership packages", "Membership packages"),
+        ("Log in", "Log in"),
     ]:
         page.goto(site + "/articles/sec-defi-crypto-innovation-abroad/")
         page.locator("section.gate").get_by_role("link", name=name).click()

@@ -24,7 +24,7 @@ def test_a_lower_tier_member_is_shown_the_way_up(site, page: Page, watch, screen
     member = watch(f"upgrade-{screen}", viewport) if viewport else watch(f"upgrade-{screen}")
 
     page.goto(site + "/articles/patron-briefing/")
-    page.locator("section.gate").get_by_role("link", name="Login").click()
+    page.locator("section.gate").get_by_role("link", name="Log in").click()
     member.check("login")
     tab_through(page, ["login", "password", "remember", "submit"])
     page.fill("input[name=login]", "reader@example.com")

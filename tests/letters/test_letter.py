@@ -81,7 +81,11 @@ def test_each_member_gets_what_the_gate_gives_them(tiers, patron_post, staff_use
         assert SECRET not in gated.body + gated_html
         assert "A free opening paragraph." in gated_html
         assert "This post is for Patron members." in gated_html
-        assert f"Your {name} membership does not include it" in gated.body
+        assert (
+            f"This post is for Patron members. Your {name} membership does not include it: "
+            "the Patron package and those above it do. See the membership packages: "
+            "https://news.example.com/membership/\n"
+        ) in gated.body
         assert "https://news.example.com/membership/" in gated_html
         assert "https://news.example.com/articles/" in gated_html
     assert Delivery.objects.filter(state="sent").count() == 3

@@ -16,12 +16,13 @@ BODY = (
     "Free opening paragraph.\n\nFree second paragraph.\n\n<!--members-only-->\n\n"
     "Paid paragraph one.\n\nPaid paragraph two."
 )
+# The seed's gate, in the plainer words of issue 30: "See the membership packages", and
+# "Log in" as the header says it.
 SEED_GATE = (
     '<h2 id="gate-heading" class="gate__title">This post is for members only.</h2>\n'
     '  <p>To keep reading this post, <a href="/membership/apply/">apply to join our Member '
-    'Waitlist</a>. You may view our <a href="/membership/">membership packages</a> to know '
-    "more.</p>\n"
-    '  <p>Already a member? <a href="/accounts/login/?next=/articles/gated/">Login</a></p>'
+    'Waitlist</a>. <a href="/membership/">See the membership packages</a>.</p>\n'
+    '  <p>Already a member? <a href="/accounts/login/?next=/articles/gated/">Log in</a></p>'
 )
 
 
@@ -82,6 +83,11 @@ def test_a_tier_post_invites_visitors_to_apply_for_that_tier(insider):
     )
     html = page(client_for(), article)
     assert '<a href="/membership/apply/?tier=insider">apply to join our Member Waitlist</a>' in html
+    # The gate names the package, as the post's badge does.
+    assert (
+        '<h2 id="gate-heading" class="gate__title">This post is for Insider members.</h2>' in html
+    )
+    assert "This post is for members only." not in html
 
 
 def test_a_logged_in_reader_without_membership_is_not_asked_to_log_in(gated, django_user_model):
@@ -100,7 +106,10 @@ def test_a_lower_tier_member_is_told_which_tier_includes_it(insider):
 
     assert "This post is for Insider members." in html
     assert "Your Reader membership does not include it" in html
-    assert '<a href="/membership/">membership packages</a>' in html
+    assert (
+        "the Insider package and those above it do. "
+        '<a href="/membership/">See the membership packages</a>.'
+    ) in html
     assert "Free second paragraph." in html
     assert "Paid paragraph" not in html
 
@@ -109,6 +118,10 @@ def test_a_lapsed_member_is_told_the_membership_has_ended(gated):
     lapsed = make_member(status=Membership.Status.ENDED)
     html = page(client_for(lapsed), gated)
     assert "Your membership has ended." in html
+    assert (
+        'To keep reading it, <a href="/membership/apply/">apply to join our Member Waitlist</a>'
+        ' again. <a href="/membership/">See the membership packages</a>.'
+    ) in html
     assert "Free second paragraph." in html
     assert "Paid paragraph" not in html
 
