@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView
 
 from . import history, ratelimit
+from .access import reader_of
 from .applications import submit
 from .forms import ApplicationForm
 from .invitations import invitation_tokens, login_link_tokens
@@ -28,6 +29,10 @@ class PackagesView(ListView):
 
     def get_queryset(self) -> list[Tier]:
         return with_places_taken(list(Tier.objects.public()))
+
+    def get_context_data(self, **kwargs):
+        # The reader came with their membership (members.backends): no query.
+        return {**super().get_context_data(**kwargs), "yours": reader_of(self.request.user).tier}
 
 
 @require_http_methods(["GET", "HEAD", "POST"])

@@ -41,4 +41,7 @@ def test_a_lower_tier_member_is_shown_the_way_up(site, page: Page, watch, screen
 
     gate.get_by_role("link", name="membership packages").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Membership packages")
+    expect(page.locator(".tier__yours")).to_have_count(1)
+    expect(page.locator("#tier-reader").locator("xpath=..")).to_contain_text("Your package.")
+    expect(page.get_by_text("Already a member?")).to_have_count(0)
     member.check("packages")

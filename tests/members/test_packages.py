@@ -65,3 +65,22 @@ def test_the_packages_asked_again_cost_only_their_places_taken(
     assert "Patron" in html and "Reader plus" in html
     Tier.objects.filter(slug="patron").update(is_public=False)
     assert "Patron" not in Client().get("/membership/").content.decode()
+
+
+def test_the_packages_page_knows_its_reader(client, django_assert_num_queries):
+    reader = make_tier(name="Reader", slug="reader", rank=1)
+    make_tier(name="Insider", slug="insider", rank=2)
+    member = Client()
+    member.force_login(make_member(reader, email="ada@example.com"))
+
+    visitor_html = client.get("/membership/").content.decode()
+    member.get("/membership/")
+    with django_assert_num_queries(3):  # the session, the reader with its package, the packages
+        member_html = member.get("/membership/").content.decode()
+
+    assert "Your package." not in visitor_html
+    assert 'Already a member? <a href="/accounts/login/">Log in</a>.' in visitor_html
+    assert '<p class="tier__yours"><strong>Your package.</strong>' in member_html
+    assert "Already a member?" not in member_html
+    assert 'aria-label="Apply for Reader"' not in member_html
+    assert 'aria-label="Apply for Insider"' in member_html
