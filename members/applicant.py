@@ -84,6 +84,10 @@ def own_application(request: HttpRequest) -> Application | None:
 @require_http_methods(["GET", "HEAD", "POST"])
 def own_page(request: HttpRequest) -> HttpResponse:
     application = own_application(request)
+    if application is None and request.user.is_authenticated:
+        # Their address is proven by their login: their applications, without a link.
+        mine = Application.objects.filter(email=request.user.email).select_related("tier")
+        return render(request, "members/my_applications.html", {"applications": mine})
     if application is None:
         return render(request, "members/send_link.html", {"form": SendLinkForm()})
     form = None

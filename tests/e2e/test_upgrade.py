@@ -45,3 +45,7 @@ def test_a_lower_tier_member_is_shown_the_way_up(site, page: Page, watch, screen
     expect(page.locator("#tier-reader").locator("xpath=..")).to_contain_text("Your package.")
     expect(page.get_by_text("Already a member?")).to_have_count(0)
     member.check("packages")
+
+    page.goto(site + "/membership/application/")  # no link asked of a member
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your applications")
+    member.check("my-applications")

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from members import links
 from members.applicant import SESSION_KEY
+from members.approvals import approve_application
 from members.models import Application, Event
 from tests.factories import (
     application_answers,
@@ -311,3 +312,28 @@ def test_staff_correcting_an_address_store_it_canonical(staff_client, insider):
     )
     application.refresh_from_db()
     assert application.email == "ada.lovelace@example.com"
+
+
+def test_a_logged_in_member_sees_their_own_applications_without_a_link(insider, staff_user):
+    member = make_member(insider, email="ada@example.com")
+    mine = make_application(email="ada@example.com", tier=insider)
+    approve_application(mine, approved_by=staff_user)
+    make_application(email="someone.else@example.com", tier=insider, full_name="Someone Else")
+    browser = Client()
+    browser.force_login(member)
+
+    html = browser.get(OWN_PAGE).content.decode()
+
+    assert "<h1>Your applications</h1>" in html
+    assert "From ada@example.com, newest first." in html
+    assert "<li><strong>Insider</strong>: approved. Applied on" in html
+    assert html.count("<li><strong>") == 1  # nobody else's
+    assert "Someone Else" not in html and "Email me the link" not in html
+
+
+def test_a_logged_in_reader_who_never_applied_is_told_so(django_user_model):
+    browser = Client()
+    browser.force_login(django_user_model.objects.create_user("new@example.com", "a-long-pw"))
+    html = browser.get(OWN_PAGE).content.decode()
+    assert "You have not applied with this address." in html
+    assert '<a href="/membership/">See the membership packages</a>' in html
