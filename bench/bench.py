@@ -196,9 +196,8 @@ def before_site(env: dict, redis_url: str) -> dict:
     if not Path(loaded).is_relative_to(BEFORE_ROOT):
         sys.exit(f"BENCH_BEFORE={BEFORE_ROOT} loads the site from {loaded}")
     facts = measure_in_django(measured_env, BEFORE_ROOT)
-    before_env = {**measured_env}
-    if redis_url:
-        before_env["REDIS_URL"] = urlunsplit(urlsplit(redis_url)._replace(path="/1"))
+    own_redis = urlunsplit(urlsplit(redis_url)._replace(path="/1")) if redis_url else None
+    before_env = measured_env | ({"REDIS_URL": own_redis} if own_redis else {})
     commit = subprocess.run(
         [shutil.which("git") or "git", "describe", "--always", "--dirty"],
         cwd=BEFORE_ROOT, capture_output=True, text=True,

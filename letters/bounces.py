@@ -82,11 +82,9 @@ def only_when_set_up(service: str, view):
 def reports_verified(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """A system check: the email service the site sends through has a webhook that will
     take its reports."""
-    from anymail import urls
-
     service = settings.EMAIL_BACKEND.removeprefix("anymail.backends.").removesuffix(".EmailBackend")
-    views = {p.name.removesuffix(TRACKING): p.callback for p in urls.urlpatterns if p.name}
-    if service not in views or set_up(service, views[service]):
+    webhooks = tracking_patterns()
+    if service not in webhooks or set_up(service, webhooks[service].callback):
         return []
     return [
         checks.Warning(
@@ -99,18 +97,21 @@ def reports_verified(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     ]
 
 
-def tracking_webhooks() -> list[URLPattern]:
-    """django-anymail's delivery-report webhooks, one per email service (not its inbound
-    mail ones: the site receives no mail)."""
+def tracking_patterns() -> dict[str, URLPattern]:
+    """django-anymail's delivery-report URLs by email service (not its inbound mail ones:
+    the site receives no mail)."""
     from anymail import urls
 
-    return [
-        URLPattern(
-            p.pattern,
-            only_when_set_up(p.name.removesuffix(TRACKING), p.callback),
-            p.default_args,
-            p.name,
-        )
+    return {
+        p.name.removesuffix(TRACKING): p
         for p in urls.urlpatterns
         if p.name and p.name.endswith(TRACKING)
+    }
+
+
+def tracking_webhooks() -> list[URLPattern]:
+    """The delivery-report webhooks, each answering only when its service is set up."""
+    return [
+        URLPattern(p.pattern, only_when_set_up(service, p.callback), p.default_args, p.name)
+        for service, p in tracking_patterns().items()
     ]

@@ -14,7 +14,6 @@ import html
 import re
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import urljoin
 
 from django.conf import settings
 from django.core.cache import caches
@@ -23,6 +22,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 
 from articles.feeds import absolute_links
+from articles.metadata import absolute
 from articles.models import Article
 from members.access import Access
 from members.emails import publication_context
@@ -153,7 +153,7 @@ def hero(article: Article) -> dict | None:
         return None
     widest = renditions[-1]
     return {
-        "url": urljoin(settings.SITE_URL + "/", default_storage.url(widest["name"])),
+        "url": absolute(default_storage.url(widest["name"])),
         "width": 600,
         "height": round(600 * widest["height"] / widest["width"]),
         "alt": article.hero_alt,

@@ -49,7 +49,7 @@ class Confirmation:
     created: bool = False
 
 
-# The answers an applicant may give differently each time, as their pages name them.
+# What applicants' pages call the answers they may change (Application.CHANGEABLE).
 ANSWER_NAMES = {
     "full_name": "name",
     "organisation": "organisation",
@@ -77,8 +77,8 @@ def differs(submission: Submission) -> Differs | None:
     if last is None or last.status not in (last.Status.WITHDRAWN, last.Status.DECLINED):
         return None
     names = [
-        name
-        for field, name in ANSWER_NAMES.items()
+        ANSWER_NAMES[field]
+        for field in Application.CHANGEABLE
         if getattr(last, attname(field)) != getattr(submission, attname(field))
     ]
     return Differs(last, names) if names else None

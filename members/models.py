@@ -303,7 +303,6 @@ class Application(Answers):
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        # Seeing applications one at a time is not taking them all away in a file.
         permissions = [("export_application", "Can export applications as CSV")]
         constraints = [
             models.UniqueConstraint(
