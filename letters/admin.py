@@ -17,7 +17,7 @@ from articles.admin import ArticleAdmin
 from articles.models import Article
 from members.models import Tier
 
-from . import preview, rendering, weekly
+from . import preview, rendering, subscriber_admin, weekly  # noqa: F401 (registers)
 from .audience import audience, not_had
 from .models import Delivery, Send, WeeklyLetter
 from .sending import SEND, send_post
@@ -48,7 +48,7 @@ class SendForm(forms.Form):
     )
     again = forms.BooleanField(
         required=False,
-        label="Send it again, to the members who have not had it",
+        label="Send it again, to the readers who have not had it",
     )
 
     def clean(self):
@@ -86,7 +86,7 @@ def send_by_email(model_admin, request: HttpRequest, object_id: str) -> HttpResp
                 article, audience=chosen["audience"], tier=chosen.get("tier"), sent_by=request.user
             )
             model_admin.message_user(
-                request, f"Sending to {count} member{'s' if count != 1 else ''}.", messages.SUCCESS
+                request, f"Sending to {count} reader{'s' if count != 1 else ''}.", messages.SUCCESS
             )
             return redirect("admin:letters_send_change", send.pk)
     preview_url = reverse("admin:articles_article_send_preview", args=[article.pk])
@@ -209,8 +209,8 @@ class DeliveryAdmin(admin.ModelAdmin):
 
 @admin.register(WeeklyLetter)
 class WeeklyLetterAdmin(admin.ModelAdmin):
-    list_display = ["__str__", "held", "sent"]
-    fields = ["scheduled_for", "introduction", "held", "posts", "preview"]
+    list_display = ["__str__", "held", "to_subscribers", "sent"]
+    fields = ["scheduled_for", "introduction", "held", "to_subscribers", "posts", "preview"]
     readonly_fields = ["scheduled_for", "posts", "preview"]
     actions = ["send_now"]
 

@@ -1,7 +1,9 @@
-"""Who a send goes to: current members who receive the letter, narrowed as staff chose.
-Whether a member may read the post is members.access's to say, here as everywhere."""
+"""Who a send goes to: readers who receive the letter, current members (narrowed as staff
+chose) or free subscribers too. Whether a reader may read the post is members.access's
+to say, here as everywhere: a send's audience decides who gets an email, never what it
+shows."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from articles.models import Article
 from members import access
@@ -11,9 +13,11 @@ from .models import Send
 
 
 def audience(article: Article | None, chosen: str, tier: Tier | None = None) -> QuerySet[User]:
-    users = User.objects.filter(
-        is_active=True, receives_letter=True, membership__in=Membership.objects.current()
-    )
+    readers = User.objects.filter(is_active=True, receives_letter=True)
+    members = Q(membership__in=Membership.objects.current())
+    if chosen == Send.Audience.FREE:
+        return readers.filter(members | Q(subscribed_at__isnull=False))
+    users = readers.filter(members)
     if chosen == Send.Audience.INCLUDED and article is not None:
         users = users.filter(access.members_reading(article))
     elif chosen == Send.Audience.TIER and tier is not None:

@@ -1,12 +1,15 @@
-"""The members' letter: posts sent by email to members, each send a record with one
-delivery per recipient, never two (a unique constraint)."""
+"""The letter: posts sent by email to members and free subscribers, each send a record
+with one delivery per recipient, never two (a unique constraint)."""
+
+import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from articles.models import Article
-from members.models import Tier
+from members.models import Tier, User
 
 
 class Send(models.Model):
@@ -16,6 +19,9 @@ class Send(models.Model):
         INCLUDED = "included", "Active members whose package includes the post"
         ALL = "all", "All active members"
         TIER = "tier", "Members of one package and above"
+        # Each reader gets what the gate gives them: subscribers, members-only posts'
+        # previews (letters/delivery.py).
+        FREE = "free", "Free subscribers and members"
 
     article = models.ForeignKey(
         Article, null=True, blank=True, on_delete=models.CASCADE, related_name="sends"
@@ -93,9 +99,45 @@ class WeeklyLetter(models.Model):
     held = models.BooleanField(
         default=False, help_text="Held issues are not sent on their schedule."
     )
+    to_subscribers = models.BooleanField(
+        "also to free subscribers",
+        default=False,
+        help_text="Members receive every issue; tick to send it to the free list too. The "
+        "next issue starts with this issue's choice.",
+    )
 
     class Meta:
         ordering = ["-scheduled_for"]
 
     def __str__(self) -> str:
         return f"Weekly letter of {timezone.localtime(self.scheduled_for):%-d %B %Y}"
+
+
+class SubscriptionRequestQuerySet(models.QuerySet):
+    def expired(self) -> "SubscriptionRequestQuerySet":
+        cutoff = timezone.now() - timedelta(seconds=settings.CONFIRMATION_MAX_AGE)
+        return self.filter(created_at__lt=cutoff)
+
+
+class SubscriptionRequest(models.Model):
+    """An address given to the free list whose mailbox has not confirmed it: nobody is
+    emailed a letter, and staff see nothing of it. Confirming deletes it (so each link
+    works once); one never confirmed is purged once its link has expired."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    email = models.EmailField(max_length=254)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    objects = SubscriptionRequestQuerySet.as_manager()
+
+    def __str__(self) -> str:
+        return f"Unconfirmed: {self.email}"
+
+
+class Subscriber(User):
+    """The free list as staff see it: readers who confirmed, from their mailbox, that they
+    want the letter (members among them), whether or not they receive it now."""
+
+    class Meta:
+        proxy = True
+        permissions = [("export_subscriber", "Can export subscribers as CSV")]

@@ -11,10 +11,11 @@ from . import rendering
 from .delivery import list_headers
 from .links import unsubscribe_url
 
-INCLUDED, NOT_INCLUDED = "included", "not included"
+INCLUDED, NOT_INCLUDED, SUBSCRIBER = "included", "not included", "subscriber"
 KINDS_OF_READER = [
     (INCLUDED, "A member whose package includes the post"),
     (NOT_INCLUDED, "A member whose package does not include it"),
+    (SUBSCRIBER, "A free subscriber"),
 ]
 
 
@@ -23,6 +24,8 @@ def sample_access(article: Article, kind_of_reader: str) -> Access:
     tiers = Tier.objects.order_by("rank")
     if kind_of_reader == INCLUDED:
         reader = Reader(user_id=0, tier=required or tiers.last())
+    elif kind_of_reader == SUBSCRIBER:
+        reader = Reader(user_id=0)  # an account without a package, as members.access sees one
     elif required and (below := tiers.filter(rank__lt=required.rank).last()):
         reader = Reader(user_id=0, tier=below)
     else:

@@ -1,6 +1,6 @@
 """The weekly letter: every week at LETTER_WEEKDAY and LETTER_TIME (the site's time zone),
 the posts published since the last issue, as cards, to every member who receives the
-letter. An issue with no new post is not sent.
+letter, and to the free list when staff choose. An issue with no new post is not sent.
 
 Each issue's task queues the next when it runs, and every worker makes sure, when it
 starts, that the next issue and its task exist: nothing depends on a cron job.
@@ -39,8 +39,10 @@ def schedule_next(**_signal) -> WeeklyLetter:
         coming = WeeklyLetter.objects.filter(scheduled_for__gt=timezone.now(), send=None)
         letter = coming.order_by("scheduled_for").first()
         if letter is None:
+            last = WeeklyLetter.objects.order_by("-scheduled_for").first()
             letter, created = WeeklyLetter.objects.get_or_create(
-                scheduled_for=next_slot(timezone.now())
+                scheduled_for=next_slot(timezone.now()),
+                defaults={"to_subscribers": last is not None and last.to_subscribers},
             )
             if created:
                 send_issue.using(run_after=letter.scheduled_for).enqueue(letter.pk)
@@ -72,7 +74,7 @@ def send_now(letter: WeeklyLetter, sent_by=None) -> Send | None:
             return None
         send = Send.objects.create(
             weekly=letter,
-            audience=Send.Audience.ALL,
+            audience=Send.Audience.FREE if letter.to_subscribers else Send.Audience.ALL,
             subject=SUBJECT.format(publication_name=settings.PUBLICATION_NAME),
             sent_by=sent_by,
         )

@@ -43,6 +43,10 @@ class UserManager(BaseUserManager):
     def get_by_natural_key(self, username: str) -> "User":
         return self.get(email__iexact=same_address(username))
 
+    def subscribers(self) -> models.QuerySet["User"]:
+        """Readers who joined the free list (members among them), letter on or off."""
+        return self.filter(subscribed_at__isnull=False)
+
     def readers(self) -> models.QuerySet["User"]:
         """With what members.access asks of a reader: membership, its tier, contributor profile."""
         return self.select_related("membership__tier", "contributor")
@@ -54,10 +58,17 @@ class User(AbstractUser):
     username = None
     email = models.EmailField("email address", max_length=254, unique=True)
     receives_letter = models.BooleanField(
-        "receives the members' letter",
+        "receives the letter",
         default=True,
-        help_text="Members choose on their account page; a hard bounce or a spam complaint "
+        help_text="Readers choose on their account page; a hard bounce or a spam complaint "
         "turns it off.",
+    )
+    subscribed_at = models.DateTimeField(
+        "subscribed",
+        null=True,
+        blank=True,
+        help_text="When the reader last confirmed, from their mailbox, that they want the "
+        "letter: set for the free list, whether or not they are a member.",
     )
 
     objects = UserManager()

@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse_lazy
+from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlsafe_base64_decode
 from django.views import View
@@ -116,16 +117,26 @@ class LoginLinkView(View):
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
-    if request.method == "POST":
-        wanted = request.POST.get("receives_letter") == "on"
-        User.objects.filter(pk=request.user.pk).update(receives_letter=wanted)
-        messages.success(
-            request,
-            "You will receive the members' letter."
-            if wanted
-            else "We will send you no more letters.",
-        )
-        return redirect("members:account")
     # Loaded with the reader, with its tier (members/backends.py): no query of its own.
     membership = getattr(request.user, "membership", None)
-    return render(request, "members/account.html", {"membership": membership})
+    is_member = membership is not None and membership.is_active
+    if request.method == "POST":
+        wanted = request.POST.get("receives_letter") == "on"
+        changes = {"receives_letter": wanted}
+        if wanted and not is_member:
+            # Their login proved the mailbox: they join the free list as a confirmed link does.
+            changes["subscribed_at"] = timezone.now()
+        User.objects.filter(pk=request.user.pk).update(**changes)
+        messages.success(
+            request,
+            "You will receive the letter." if wanted else "We will send you no more letters.",
+        )
+        return redirect("members:account")
+    user = request.user
+    context = {
+        "membership": membership,
+        "is_member": is_member,
+        # As letters.audience decides: members who want it, and subscribers who do.
+        "gets_letter": user.receives_letter and (is_member or user.subscribed_at is not None),
+    }
+    return render(request, "members/account.html", context)

@@ -16,6 +16,7 @@ SITE_URL_NAMES = {
     "packages": "members:packages",
     "apply": "members:apply",
     "account": "members:account",
+    "subscribe": "letters:subscribe",
     "login": "account_login",
     "logout": "account_logout",
     "change_email": "account_email",

@@ -131,7 +131,7 @@ def watch(page: Page):
 def tab_through(page: Page, expected_names: list[str]) -> None:
     """Tab from the top of the form; every field and the button must be reached, visibly."""
     reached = []
-    page.locator(f"[name={expected_names[0]}]").focus()
+    page.locator(f"[name={expected_names[0]}]").first.focus()  # the page's own, before the footer's
     for _ in range(len(expected_names) + 5):
         name = page.evaluate(
             "() => { const e = document.activeElement;"

@@ -37,10 +37,10 @@ def test_the_post_page_links_to_send_by_email(staff_client, post):
 
 def test_the_page_counts_the_audience_and_previews_each_kind_of_reader(staff_client, post):
     page = staff_client.get(page_of(post)).content.decode()
-    assert "<strong>3 members</strong> in this audience" in page
-    assert 'value="Send to 3 members"' in page
+    assert "<strong>3 readers</strong> in this audience" in page
+    assert 'value="Send to 3 readers"' in page
     everyone = staff_client.get(page_of(post), {"audience": "all", "preview_as": "included"})
-    assert "<strong>4 members</strong>" in everyone.content.decode()
+    assert "<strong>4 readers</strong>" in everyone.content.decode()
 
     whole = staff_client.get(page_of(post) + "preview/?as=included")
     gated = staff_client.get(page_of(post) + "preview/?as=not included")
@@ -103,7 +103,7 @@ def test_sending_again_asks_first_and_goes_only_to_the_new(staff_client, post, r
     assert asked.status_code == 200
     assert "This post has been sent before: tick this to send it again." in asked.content.decode()
     assert (
-        "<strong>1 member</strong> in this audience have not had it yet" in asked.content.decode()
+        "<strong>1 reader</strong> in this audience have not had it yet" in asked.content.decode()
     )
     staff_client.post(page_of(post), {**data, "again": "on"})
     run_tasks()

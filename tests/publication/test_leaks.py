@@ -14,11 +14,16 @@ from urllib.parse import parse_qs, urljoin, urlparse
 
 import pytest
 from django.conf import settings
+from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.utils import timezone
 
 from articles.models import Article
 from letters.links import unsubscribe_url
+from letters.models import Send, SubscriptionRequest
+from letters.sending import send_post
+from letters.subscriptions import confirmation_url as subscription_url
 from members import links
 from members.models import Membership
 from tests.factories import (
@@ -77,6 +82,9 @@ def site(django_user_model):
         "lower tier": make_member(reader_tier),
         "patron": make_member(patron),
         "staff": django_user_model.objects.create_user("staff@example.com", is_staff=True),
+        "subscriber": django_user_model.objects.create_user(
+            "subscriber@example.com", subscribed_at=timezone.now()
+        ),
     }
 
 
@@ -87,13 +95,14 @@ VISIBLE = {
     "lower tier": {"members"},
     "patron": {"members", "patron"},
     "staff": {"members", "patron"},
+    "subscriber": set(),
 }
 
 
 def waitlist_pages() -> list[str]:
     """The pages only an email leads to: an applicant's own page (opened by its link,
     which the crawl follows first), a confirmation link and the rest, and the letter's
-    unsubscribe page."""
+    subscribe and unsubscribe pages."""
     application = make_application(tier=make_tier(name="Applied for", rank=50))
     reader = make_member(make_tier(name="Letter reader", rank=51))
     return [
@@ -107,6 +116,12 @@ def waitlist_pages() -> list[str]:
         "/membership/login/MQ/expired/",
         unsubscribe_url(reader).removeprefix(settings.SITE_URL),
         "/letter/unsubscribe/forged/",
+        "/letter/subscribe/",
+        "/letter/subscribe/thanks/",
+        subscription_url(SubscriptionRequest.objects.create(email="new@example.com")).removeprefix(
+            settings.SITE_URL
+        ),
+        "/letter/confirm/forged/",
     ]
 
 
@@ -207,3 +222,28 @@ def test_kept_search_results_match_hidden_text_only_for_readers_entitled_to_it(
             for post, word in SENTINELS.items():
                 found = {a.title for a in listed(client.get("/search/", {"q": word}))}
                 assert found == (FOUND[post] if post in VISIBLE[persona] else set()), persona
+
+
+def test_no_reader_is_emailed_text_their_membership_does_not_include(site, staff_user, run_tasks):
+    """Every post sent to the widest audience, every reader with an account on the free
+    list: each letter holds what the gate gives its reader, and no more."""
+    readers = {persona: user for persona, user in site.items() if user is not None}
+    User = type(staff_user)
+    User.objects.filter(pk__in=[u.pk for u in readers.values()]).update(
+        subscribed_at=timezone.now()
+    )
+    posts = [a for a in Article.objects.all() if a.is_public_now]
+    for post in posts:
+        send_post(post, audience=Send.Audience.FREE, tier=None, sent_by=staff_user)
+    run_tasks()
+
+    for persona, user in readers.items():
+        letters = [
+            m.subject + m.body + "".join(c for c, _ in m.alternatives) + str(m.extra_headers)
+            for m in mail.outbox
+            if m.to == [user.email]
+        ]
+        assert len(letters) == len(posts), persona
+        for post, word in SENTINELS.items():
+            found = any(word in letter for letter in letters)
+            assert found == (post in VISIBLE[persona]), (persona, post)

@@ -36,6 +36,8 @@ def pages() -> list[str]:
         "/membership/",
         "/membership/apply/",
         "/membership/apply/?tier=insider",
+        "/letter/subscribe/",
+        "/letter/subscribe/thanks/",
         "/accounts/login/",
         "/accounts/login/code/",
         "/accounts/password/reset/",

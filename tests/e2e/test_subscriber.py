@@ -1,0 +1,90 @@
+"""Journey 4: a reader joins the free list from the footer, confirms from the mailbox,
+receives a letter whose members-only post stops at the gate, and leaves in one click."""
+
+from email import message_from_string, policy
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from articles.models import Article
+from letters.models import Send
+from letters.sending import send_post
+from members.models import Tier, User
+from tests.e2e.conftest import PHONE, latest_mail_link
+from tests.factories import make_article
+
+pytestmark = pytest.mark.django_db(transaction=True)
+SECRET = "Zanzibarquux"
+
+
+def letters_in(mail_dir: Path, subject: str) -> list[str]:
+    """The decoded text of each letter the worker wrote with this subject."""
+    found = []
+    for file in mail_dir.glob("*.log"):
+        for raw in file.read_text().split("\n" + "-" * 79 + "\n"):
+            message = message_from_string(raw.strip(), policy=policy.default)
+            if message["Subject"] == subject:
+                found.append(
+                    "".join(
+                        part.get_content() for part in message.walk() if not part.is_multipart()
+                    )
+                )
+    return found
+
+
+@pytest.mark.parametrize(("screen", "viewport"), [("phone", PHONE), ("desktop", None)])
+def test_a_reader_subscribes_reads_the_free_letter_and_leaves(
+    site, page: Page, watch, settings, screen, viewport
+):
+    reader = watch(f"subscriber-{screen}", viewport) if viewport else watch(f"subscriber-{screen}")
+    mail_dir, here = settings.EMAIL_FILE_PATH, site.replace(".", r"\.")
+
+    page.goto(site + "/letter/subscribe/")
+    page.get_by_role("button", name="Subscribe").first.click()
+    expect(page.locator(".errorlist")).to_have_text(
+        "Tell us the email address to send the letter to."
+    )
+    reader.check("errors")
+
+    page.goto(site + "/")
+    # By keyboard alone: type the address, Tab to the button (visibly focused), Enter.
+    page.locator("footer input[name=email]").focus()
+    page.keyboard.type("Lin@Example.com")
+    page.keyboard.press("Tab")
+    focused = page.locator("footer form.subscribe button")
+    expect(focused).to_be_focused()
+    assert focused.evaluate("e => getComputedStyle(e).outlineStyle") != "none"
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your inbox")
+    reader.check("check-inbox")
+
+    page.goto(latest_mail_link(mail_dir, here + r"/letter/confirm/\S+/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your subscription")
+    expect(page.locator("main")).to_contain_text("lin@example.com")
+    reader.check("confirm")
+    page.get_by_role("button", name="Yes, send me the letter").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are subscribed")
+    reader.check("subscribed")
+    assert User.objects.subscribers().filter(email="lin@example.com").exists()
+
+    post = make_article(
+        title=f"An insider briefing for {screen}",
+        body=f"Open paragraph one.\n\nOpen paragraph two.\n\n<!--members-only-->\n\n{SECRET}.",
+        visibility=Article.Visibility.TIER,
+        minimum_tier=Tier.objects.get(slug="insider"),
+    )
+    editor = User.objects.create_superuser(f"editor-{screen}@example.com", "editor-password-1")
+    send_post(post, audience=Send.Audience.FREE, tier=None, sent_by=editor)
+    unsubscribe = latest_mail_link(mail_dir, here + r"/letter/unsubscribe/[^\s>]+/")
+    (letter,) = letters_in(mail_dir, post.title)
+    assert "Open paragraph two." in letter and SECRET not in letter
+    assert "This post is for Insider members." in letter
+
+    page.goto(unsubscribe)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Unsubscribe from the letter?")
+    reader.check("unsubscribe")
+    page.get_by_role("button", name="Unsubscribe").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are unsubscribed")
+    reader.check("unsubscribed")
+    assert User.objects.get(email="lin@example.com").receives_letter is False
