@@ -79,6 +79,7 @@ def confirm_approval(modeladmin, request: HttpRequest, applications, admit=None)
             "form": form,
             "admit": admit[1] if admit else None,
             "action": "admit_next" if admit else "approve",
+            "moving": any(a.moving_from_id for a in applications),
             "selected": [admit[0].pk] if admit else [a.pk for a in applications],
             "media": modeladmin.media + form.media,
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
@@ -89,10 +90,15 @@ def confirm_approval(modeladmin, request: HttpRequest, applications, admit=None)
 def report(modeladmin, request: HttpRequest, results: list[Result], verb: str) -> None:
     """One message per outcome, counted, so staff see exactly what an action did."""
     done = results.count(Result.DONE)
+    moved = results.count(Result.MOVED)
     already = results.count(Result.ALREADY)
     skipped = results.count(Result.NOT_APPLICABLE)
     if done:
         modeladmin.message_user(request, f"{verb}: {done}.", messages.SUCCESS)
+    if moved:
+        modeladmin.message_user(
+            request, f"Moved to their new package and told: {moved}.", messages.SUCCESS
+        )
     if already:
         modeladmin.message_user(
             request, f"Already done, nothing changed: {already}.", messages.WARNING
@@ -258,7 +264,7 @@ class TierAdmin(admin.ModelAdmin):
         )
         count = how_many.cleaned_data["count"] if how_many.is_valid() else how_many.initial["count"]
         line = Application.objects.filter(tier=tier, status=Application.Status.PENDING)
-        chosen = line.select_related("tier").order_by("created_at", "pk")[:count]
+        chosen = line.select_related("tier", "moving_from").order_by("created_at", "pk")[:count]
         return confirm_approval(self, request, list(chosen), admit=(tier, how_many))
 
 
@@ -349,6 +355,19 @@ class ExportsCSV:
         return request.user.has_perm(f"{self.opts.app_label}.{codename}")
 
 
+class MoveFilter(admin.SimpleListFilter):
+    title = "asks"
+    parameter_name = "asks"
+
+    def lookups(self, request, model_admin):
+        return [("join", "To join"), ("move", "To move package")]
+
+    def queryset(self, request, queryset):
+        if self.value() in {"join", "move"}:
+            return queryset.filter(moving_from__isnull=self.value() == "join")
+        return queryset
+
+
 @admin.register(Application)
 class ApplicationAdmin(CountsNothingForActions, ExportsCSV, admin.ModelAdmin):
     list_display = [
@@ -356,6 +375,7 @@ class ApplicationAdmin(CountsNothingForActions, ExportsCSV, admin.ModelAdmin):
         "email",
         "organisation",
         "tier",
+        "asks",
         "status",
         "created_at",
         "invitation_sent_at",
@@ -363,9 +383,9 @@ class ApplicationAdmin(CountsNothingForActions, ExportsCSV, admin.ModelAdmin):
     # Dates are filtered by the list filter's periods (today, past 7 days, this month, this
     # year), not a date hierarchy: its links come from a DISTINCT over every application's
     # date.
-    list_filter = ["status", "tier", "created_at"]
+    list_filter = ["status", "tier", MoveFilter, "created_at"]
     search_fields = ["full_name", "email", "organisation"]
-    list_select_related = ["tier"]
+    list_select_related = ["tier", "moving_from"]
     show_full_result_count = False
     formfield_overrides = {
         models.URLField: {"assume_scheme": "https"},
@@ -376,6 +396,7 @@ class ApplicationAdmin(CountsNothingForActions, ExportsCSV, admin.ModelAdmin):
     inlines = [EventInline, EmailInline]
     readonly_fields = [
         "other_applications",
+        "moving_from",
         "status",
         "reviewed_by",
         "reviewed_at",
@@ -398,7 +419,10 @@ class ApplicationAdmin(CountsNothingForActions, ExportsCSV, admin.ModelAdmin):
                 ]
             },
         ),
-        ("Application", {"fields": ["tier", "reason", "heard_from", "consent", "created_at"]}),
+        (
+            "Application",
+            {"fields": ["tier", "moving_from", "reason", "heard_from", "consent", "created_at"]},
+        ),
         (
             "Review",
             {
@@ -449,7 +473,7 @@ class ApplicationAdmin(CountsNothingForActions, ExportsCSV, admin.ModelAdmin):
 
     @admin.action(description="Approve and send invitations…", permissions=["change"])
     def approve(self, request: HttpRequest, queryset: QuerySet[Application]):
-        return confirm_approval(self, request, list(queryset.select_related("tier")))
+        return confirm_approval(self, request, list(queryset.select_related("tier", "moving_from")))
 
     @admin.action(description="Decline without email", permissions=["change"])
     def decline(self, request: HttpRequest, queryset: QuerySet[Application]):

@@ -12,7 +12,7 @@ from django.utils import dateformat, timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from . import applications, links, ratelimit
+from . import applications, links, moves, ratelimit
 from .forms import AnswersChangeForm, SendLinkForm
 from .models import Application
 from .views import too_many
@@ -86,7 +86,9 @@ def own_page(request: HttpRequest) -> HttpResponse:
     application = own_application(request)
     if application is None and request.user.is_authenticated:
         # Their address is proven by their login: their applications, without a link.
-        mine = Application.objects.filter(email=request.user.email).select_related("tier")
+        mine = Application.objects.filter(email=request.user.email).select_related(
+            "tier", "moving_from"
+        )
         return render(request, "members/my_applications.html", {"applications": mine})
     if application is None:
         return render(request, "members/send_link.html", {"form": SendLinkForm()})
@@ -118,6 +120,8 @@ def own_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "HEAD", "POST"])
 def withdraw(request: HttpRequest) -> HttpResponse:
     application = own_application(request)
+    if application is None and request.user.is_authenticated:
+        application = moves.waiting(request.user)  # their login proves the address
     if application is None or application.status != Application.Status.PENDING:
         return redirect("members:application")
     if request.method == "POST":

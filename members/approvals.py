@@ -29,6 +29,7 @@ DECIDE = "members.change_application"
 
 class Result(enum.Enum):
     DONE = "done"
+    MOVED = "moved"  # a member's request to move: their membership changed package
     ALREADY = "already"  # nothing to do: repeating the action changes nothing
     NOT_APPLICABLE = "not applicable"
 
@@ -55,7 +56,10 @@ def approve_applications(
     with transaction.atomic():
         rows = locked(applications)
         approving = [a for a in rows if a.status != Application.Status.APPROVED]
-        users = accounts_for(approving)
+        memberships = moving_memberships(approving)
+        moving = [a for a in approving if a.pk in memberships]
+        joining = [a for a in approving if a.pk not in memberships]
+        users = accounts_for(joining)
         had_membership = set(
             Membership.objects.filter(user__in=users.values()).values_list("user", flat=True)
         )
@@ -69,12 +73,13 @@ def approve_applications(
                     started_at=now,
                     ends_at=ends_at,
                 )
-                for a in approving
+                for a in joining
             ],
             update_conflicts=True,
             unique_fields=["user"],
             update_fields=["tier", "status", "started_at", "ends_at"],
         )
+        moved_from = move(moving, memberships, tier, ends_at)
         # One UPDATE for all: each application's account found by its address (indexed).
         Application.objects.filter(pk__in=[a.pk for a in approving]).update(
             status=Application.Status.APPROVED,
@@ -88,15 +93,48 @@ def approve_applications(
             updated_at=now,
             invitation_sent_at=None,  # set once the email has gone
         )
-        for application in approving:
+        for application in joining:
             application.user = users[application.email.lower()]
         history.record(history.What.APPROVED, approving, staff=approved_by)
-        history.memberships_granted(approving, approved_by, had_membership, tier)
-        emails.invitations(approving)
+        history.memberships_granted(joining, approved_by, had_membership, tier)
+        history.packages_moved(moving, moved_from, memberships, approved_by)
+        emails.invitations(joining)
+        emails.moved(moving, tier)
     # `rows` hold the statuses from before the update.
     return [
-        Result.ALREADY if a.status == Application.Status.APPROVED else Result.DONE for a in rows
+        Result.ALREADY
+        if a.status == Application.Status.APPROVED
+        else Result.MOVED
+        if a.pk in memberships
+        else Result.DONE
+        for a in rows
     ]
+
+
+def moving_memberships(applications: list[Application]) -> dict[int, Membership]:
+    """The current membership of each application that asks to move, by application: one
+    whose membership has ended since is approved as anyone's, and starts a new one."""
+    asking = {a.user_id: a for a in applications if a.moving_from_id and a.user_id}
+    current = Membership.objects.current().select_related("tier").filter(user__in=asking)
+    return {asking[m.user_id].pk: m for m in current}
+
+
+def move(
+    applications: list[Application],
+    memberships: dict[int, Membership],
+    tier: Tier | None,
+    ends_at: datetime | None,
+) -> dict[int, Tier]:
+    """Change the package of each member's membership; keep when it began, and when it
+    ends unless staff gave an end. Returns the package each moved from."""
+    moved_from = {}
+    for application in applications:
+        membership = memberships[application.pk]
+        moved_from[application.pk] = membership.tier
+        membership.tier = tier or application.tier
+        membership.ends_at = ends_at or membership.ends_at
+    Membership.objects.bulk_update(memberships.values(), ["tier", "ends_at"])
+    return moved_from
 
 
 def over_capacity(applications: Iterable[Application], tier: Tier | None = None) -> list[str]:

@@ -16,7 +16,7 @@ from outbox.tasks import Rendered, kind, queue, queue_many
 from . import history
 from .invitations import invitation_url, login_link_url
 from .links import application_url, confirmation_url
-from .models import Application, Submission, User
+from .models import Application, Submission, Tier, User
 
 
 def publication_context() -> dict:
@@ -34,7 +34,11 @@ def subject(template: str, context: dict) -> str:
 
 
 # What the renderers below read of an email's application or account (outbox.tasks.kind).
-ABOUT_AN_APPLICATION = ("application__tier", "application__user__membership__tier")
+ABOUT_AN_APPLICATION = (
+    "application__tier",
+    "application__moving_from",
+    "application__user__membership__tier",
+)
 ABOUT_A_MEMBER = ("user__membership__tier",)
 
 
@@ -141,7 +145,8 @@ def render_already_a_member(email: Email) -> Rendered:
 
 def tell_managers(application: Application) -> list[Email]:
     """Staff's notice of a new application, one email to each of MANAGERS."""
-    title = " ".join(f"New application: {application.full_name} ({application.tier})".split())
+    heading = application.asks if application.moving_from_id else "New application"
+    title = " ".join(f"{heading}: {application.full_name} ({application.tier})".split())
     return [
         queue(
             "new_application",
@@ -159,10 +164,11 @@ def render_managers_notice(email: Email) -> Rendered:
     admin_url = settings.SITE_URL + reverse(
         "admin:members_application_change", args=[application.pk]
     )
-    return Rendered(
-        f"{application.full_name}, {application.role} at {application.organisation}, "
-        f"applied for {application.tier}.\n\nReview it: {admin_url}\n"
-    )
+    if application.moving_from_id:
+        asked = f"a member, asks to move from {application.moving_from} to {application.tier}"
+    else:
+        asked = f"{application.role} at {application.organisation}, applied for {application.tier}"
+    return Rendered(f"{application.full_name}, {asked}.\n\nReview it: {admin_url}\n")
 
 
 def invitations(applications: list[Application]) -> list[Email]:
@@ -193,6 +199,31 @@ def render_invitation(email: Email) -> Rendered:
             "url": invitation_url(application.user),
             "valid_days": settings.INVITATION_MAX_AGE // 86400,
         },
+    )
+
+
+def moved(applications: list[Application], tier: Tier | None) -> list[Email]:
+    """The member's news that their package changed (to `tier`, if staff chose another than
+    the one asked for): no invitation, they have an account."""
+    return queue_many(
+        [
+            Email(
+                kind="moved",
+                to=a.email,
+                subject=subject("moved", {"tier": tier or a.tier}),
+                application=a,
+                user=a.user,
+            )
+            for a in applications
+        ]
+    )
+
+
+@kind("moved", related=ABOUT_AN_APPLICATION)
+def render_moved(email: Email) -> Rendered:
+    account_url = settings.SITE_URL + reverse("members:account")
+    return render(
+        "moved", email, {"application": application_of(email), "account_url": account_url}
     )
 
 

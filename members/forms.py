@@ -3,6 +3,7 @@ import re
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import dateformat, timezone
 
 from .addresses import AddressField
 from .models import Application, Tier
@@ -140,3 +141,37 @@ class SendLinkForm(forms.Form):
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={"required": "Tell us the email address you applied with."},
     )
+
+
+class MoveForm(forms.Form):
+    note = forms.CharField(
+        label="Anything our editors should know?",
+        help_text="Optional: a line or two on why you would like to move.",
+        required=False,
+        max_length=2000,
+        validators=[no_control_characters],
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+
+
+class LeaveForm(forms.Form):
+    when = forms.ChoiceField(
+        label="When should it end?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose when your membership should end."},
+    )
+    keep_letter = forms.BooleanField(
+        label="Keep sending me the free letter afterwards: free posts whole, and the opening "
+        "of members' posts.",
+        required=False,
+    )
+
+    def __init__(self, *args, membership, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        choices = [("now", "Now: members' posts close to me today")]
+        if membership.ends_at:
+            day = dateformat.format(timezone.localtime(membership.ends_at), "j F Y")
+            choices.append(("at_end", f"On {day}, when it ends: I keep reading until then"))
+        self.fields["when"].choices = choices
+        if len(choices) == 1:
+            self.fields["when"].initial = "now"

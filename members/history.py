@@ -47,6 +47,26 @@ def memberships_granted(
     )
 
 
+def packages_moved(
+    applications: list[Application],
+    moved_from: dict[int, Tier],
+    memberships: dict[int, Membership],
+    staff: User,
+) -> None:
+    """Approving a member's request to move changes the package of their membership."""
+    Event.objects.bulk_create(
+        Event(
+            application_id=a.pk,
+            user_id=a.user_id,
+            what=What.TIER_CHANGED,
+            actor=Actor.STAFF,
+            staff=staff,
+            detail=f"{moved_from[a.pk].name} → {memberships[a.pk].tier.name}",
+        )
+        for a in applications
+    )
+
+
 def invitation_used(user: User) -> None:
     application = Application.objects.filter(user=user).order_by("-reviewed_at").first()
     Event.objects.create(

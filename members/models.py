@@ -289,6 +289,15 @@ class Application(Answers):
         WITHDRAWN = "withdrawn", "Withdrawn"
 
     tier = models.ForeignKey(Tier, on_delete=models.PROTECT, related_name="applications")
+    moving_from = models.ForeignKey(
+        Tier,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Set when a member asked to move from this package: approving changes the "
+        "package of their membership.",
+    )
     status = models.CharField(max_length=10, choices=Status, default=Status.PENDING)
     review_notes = models.TextField(blank=True, help_text="For staff only; never shown to them.")
     reviewed_by = models.ForeignKey(
@@ -333,6 +342,11 @@ class Application(Answers):
 
     def __str__(self) -> str:
         return f"{self.full_name} <{self.email}>"
+
+    @property
+    def asks(self) -> str:
+        """What staff see it ask for: a move, or to join."""
+        return f"Move from {self.moving_from.name}" if self.moving_from_id else "To join"
 
     @property
     def may_apply_again_on(self) -> date | None:
@@ -417,11 +431,12 @@ class Event(models.Model):
         MEMBERSHIP_RENEWED = "membership_renewed", "Membership renewed"
         TIER_CHANGED = "tier_changed", "Package changed"
         MEMBERSHIP_ENDED = "membership_ended", "Membership ended"
+        LEFT = "left", "Left by the member"
         ENDS_CHANGED = "ends_changed", "End date changed"
 
     class Actor(models.TextChoices):
         STAFF = "staff", "Staff"
-        APPLICANT = "applicant", "The applicant"
+        APPLICANT = "applicant", "The applicant or member"
         SYSTEM = "system", "The site"
 
     application = models.ForeignKey(

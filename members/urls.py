@@ -8,6 +8,7 @@ urlpatterns = [
     path("membership/", views.PackagesView.as_view(), name="packages"),
     path("membership/apply/", views.apply, name="apply"),
     path("membership/apply/thanks/", views.thanks, name="thanks"),
+    path("membership/move/<slug:slug>/", views.move, name="move"),
     path("membership/confirm/<str:token>/", applicant.confirm, name="confirm"),
     path("membership/application/", applicant.own_page, name="application"),
     path("membership/application/withdraw/", applicant.withdraw, name="withdraw"),
@@ -25,4 +26,5 @@ urlpatterns = [
     ),
     path("membership/login/<uidb64>/<token>/", views.LoginLinkView.as_view(), name="login-link"),
     path("account/", views.account, name="account"),
+    path("account/leave/", views.leave, name="leave"),
 ]

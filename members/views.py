@@ -6,9 +6,9 @@ from django.contrib.auth import login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
-from django.utils import timezone
+from django.utils import dateformat, timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlsafe_base64_decode
 from django.views import View
@@ -16,10 +16,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView
 
-from . import history, ratelimit
+from . import history, leaving, moves, ratelimit
 from .access import reader_of
 from .applications import submit
-from .forms import ApplicationForm
+from .forms import ApplicationForm, LeaveForm, MoveForm
 from .invitations import invitation_tokens, login_link_tokens
 from .models import Tier, User, with_places_taken
 
@@ -114,6 +114,69 @@ class LoginLinkView(View):
         return redirect("members:account")
 
 
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def move(request: HttpRequest, slug: str) -> HttpResponse:
+    """A member asks to move to another package: a page that says what happens, and a button."""
+    tier = get_object_or_404(Tier.objects.public(), slug=slug)
+    current = reader_of(request.user).tier
+    if current is None:
+        return redirect(tier.get_absolute_url())  # not a member now: joining is by application
+    if current == tier:
+        messages.info(request, f"{tier.name} is your package already.")
+        return redirect("members:account")
+    waiting, again_on = moves.waiting(request.user), moves.may_ask_again_on(request.user)
+    form = MoveForm(request.POST if request.method == "POST" else None)
+    if waiting is None and again_on is None and form.is_valid():
+        if moves.ask(request.user, tier, form.cleaned_data["note"]):
+            messages.success(
+                request,
+                f"Your request to move to {tier.name} is in line. We will email you when our "
+                "editors have decided.",
+            )
+            return redirect("members:application")
+        waiting = moves.waiting(request.user)  # one was put in line a moment ago
+    context = {
+        "tier": tier,
+        "current": current,
+        "waiting": waiting,
+        "again_on": again_on,
+        "form": form,
+    }
+    return render(request, "members/move.html", context)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def leave(request: HttpRequest) -> HttpResponse:
+    """Leaving asks first: when, and whether the free letter should keep coming."""
+    membership = getattr(request.user, "membership", None)
+    if membership is None or not membership.is_active:
+        messages.info(request, "You have no membership to leave.")
+        return redirect("members:account")
+    form = LeaveForm(
+        request.POST if request.method == "POST" else None,
+        membership=membership,
+        initial={"keep_letter": request.user.receives_letter},
+    )
+    if form.is_valid():
+        now = form.cleaned_data["when"] == "now"
+        left = leaving.leave(request.user, now=now, keep_letter=form.cleaned_data["keep_letter"])
+        if left is not None and now:
+            messages.success(
+                request,
+                "Your membership has ended. You are welcome back whenever you like: apply "
+                "again from the packages page.",
+            )
+        elif left is not None:
+            day = dateformat.format(timezone.localtime(left.ends_at), "j F Y")
+            messages.success(request, f"Your membership ends on {day}. Until then, read on.")
+        return redirect("members:account")
+    return render(request, "members/leave.html", {"form": form, "membership": membership})
+
+
 @login_required
 @require_http_methods(["GET", "HEAD", "POST"])
 def account(request: HttpRequest) -> HttpResponse:
@@ -138,5 +201,6 @@ def account(request: HttpRequest) -> HttpResponse:
         "is_member": is_member,
         # As letters.audience decides: members who want it, and subscribers who do.
         "gets_letter": user.receives_letter and (is_member or user.subscribed_at is not None),
+        "waiting": moves.waiting(user) if is_member else None,
     }
     return render(request, "members/account.html", context)

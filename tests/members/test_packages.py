@@ -82,5 +82,9 @@ def test_the_packages_page_knows_its_reader(client, django_assert_num_queries):
     assert 'Already a member? <a href="/accounts/login/">Log in</a>.' in visitor_html
     assert '<p class="tier__yours"><strong>Your package.</strong>' in member_html
     assert "Already a member?" not in member_html
-    assert 'aria-label="Apply for Reader"' not in member_html
-    assert 'aria-label="Apply for Insider"' in member_html
+    assert 'aria-label="Apply for' not in member_html  # a member asks to move instead
+    assert (
+        '<a class="button" href="/membership/move/insider/" aria-label="Ask to move to this '
+        'package: Insider">Ask to move to this package</a>'
+    ) in member_html
+    assert "/membership/move/" not in visitor_html
