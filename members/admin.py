@@ -397,6 +397,7 @@ class ApplicationAdmin(CountsNothingForActions, ExportsCSV, admin.ModelAdmin):
     readonly_fields = [
         "other_applications",
         "moving_from",
+        "started_from",
         "status",
         "reviewed_by",
         "reviewed_at",
@@ -421,7 +422,17 @@ class ApplicationAdmin(CountsNothingForActions, ExportsCSV, admin.ModelAdmin):
         ),
         (
             "Application",
-            {"fields": ["tier", "moving_from", "reason", "heard_from", "consent", "created_at"]},
+            {
+                "fields": [
+                    "tier",
+                    "moving_from",
+                    "reason",
+                    "heard_from",
+                    "consent",
+                    "started_from",
+                    "created_at",
+                ]
+            },
         ),
         (
             "Review",

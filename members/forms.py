@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import dateformat, timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from .addresses import AddressField
 from .models import Application, Tier
@@ -22,6 +23,14 @@ def single_line(value: str) -> None:
     no_control_characters(value)
     if "\n" in value or "\r" in value:
         raise ValidationError("Keep this answer on one line.")
+
+
+def local_path(value: str) -> str:
+    """`value` if it is a path on this site (never another host, scheme or a `//` path
+    browsers read as a host), else ''."""
+    fits = len(value) <= 300 and value.startswith("/") and not value.startswith("//")
+    safe = fits and url_has_allowed_host_and_scheme(value, allowed_hosts=set())
+    return value if safe and "\\" not in value else ""
 
 
 def application_field(name: str, **kwargs) -> forms.Field:
@@ -102,6 +111,13 @@ class ApplicationForm(forms.Form):
     )
     # Hidden from people; bots that fill in every field fill in this one too.
     website = forms.CharField(required=False, label="Leave this empty")
+    # The post whose gate led here, carried from its link (?from=) to the new member's landing.
+    started_from = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def clean_started_from(self) -> str:
+        """A path on this site, or nothing: nobody can correct a hidden field, so a bad one
+        is dropped rather than refused."""
+        return local_path(self.cleaned_data["started_from"])
 
     def clean_reason(self) -> str:
         reason = self.cleaned_data["reason"]
@@ -125,6 +141,7 @@ class AnswersChangeForm(ApplicationForm):
     email = None
     consent = None
     website = None
+    started_from = None
 
     def __init__(self, *args, application: Application, **kwargs) -> None:
         initial = {field: getattr(application, field) for field in Application.CHANGEABLE}

@@ -229,6 +229,13 @@ class Answers(models.Model):
     reason = models.TextField("why they want to join", max_length=2000)
     heard_from = models.CharField("how they heard of us", max_length=20, choices=HeardFrom)
     consent = models.BooleanField("agreed to be contacted", default=False)
+    started_from = models.CharField(
+        "applied from",
+        max_length=300,
+        blank=True,
+        help_text="The page (a path on this site) whose gate led to the application: the "
+        "new member lands there after setting their password.",
+    )
 
     FIELDS = [
         "full_name",
@@ -240,6 +247,7 @@ class Answers(models.Model):
         "reason",
         "heard_from",
         "consent",
+        "started_from",
     ]
     # What applicants may change on their own page: not the address it belongs to.
     CHANGEABLE = ["full_name", "organisation", "role", "link", "tier", "reason", "heard_from"]

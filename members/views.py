@@ -7,7 +7,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse_lazy
+from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.decorators import method_decorator
 from django.utils.http import urlsafe_base64_decode
@@ -19,9 +19,9 @@ from django.views.generic import ListView
 from . import history, leaving, moves, ratelimit
 from .access import reader_of
 from .applications import submit
-from .forms import ApplicationForm, LeaveForm, MoveForm
+from .forms import ApplicationForm, LeaveForm, MoveForm, local_path
 from .invitations import invitation_tokens, login_link_tokens
-from .models import Tier, User, with_places_taken
+from .models import Application, Tier, User, with_places_taken
 
 
 class PackagesView(ListView):
@@ -54,7 +54,8 @@ def apply(request: HttpRequest) -> HttpResponse:
             return redirect("members:thanks")
     else:
         tier = Tier.objects.public().filter(slug=request.GET.get("tier", "")).first()
-        form = ApplicationForm(initial={"tier": tier} if tier else None)
+        initial = {"started_from": local_path(request.GET.get("from", ""))}
+        form = ApplicationForm(initial={**initial, "tier": tier} if tier else initial)
     return render(request, "members/apply.html", {"form": form})
 
 
@@ -77,7 +78,12 @@ class AcceptInvitationView(auth_views.PasswordResetConfirmView):
     token_generator = invitation_tokens
     post_reset_login = True
     post_reset_login_backend = "members.backends.ModelBackend"
-    success_url = reverse_lazy("articles:home")
+
+    def get_success_url(self) -> str:
+        """The post whose gate led to the application, else the new member's account."""
+        application = Application.objects.filter(user=self.user).order_by("-reviewed_at").first()
+        started_from = local_path(application.started_from) if application else ""
+        return started_from or reverse("members:account")
 
     def form_valid(self, form):
         response = super().form_valid(form)

@@ -40,7 +40,7 @@ def test_the_link_lets_the_new_member_set_a_password_and_arrive_logged_in(client
         follow=True,
     )
 
-    assert arrived.redirect_chain[-1][0] == "/"
+    assert arrived.redirect_chain[-1][0] == "/account/"  # the application began on no post
     assert arrived.context["user"].email == "ada@example.com"
     assert "Welcome to The Ledger. Your membership is ready" in arrived.content.decode()
     user = get_user_model().objects.get(email="ada@example.com")
@@ -107,11 +107,11 @@ def test_a_weak_password_is_refused_with_the_reason(client, invited):
     ]
 
 
-def test_the_invitation_page_sends_new_members_nowhere_but_the_front_page(client, invited):
+def test_the_invitation_page_sends_new_members_nowhere_but_their_account_page(client, invited):
     link = invitation_path(mail.outbox[-1]) + "?next=https://evil.example/"
     form_url = client.get(link).url
     response = client.post(
         form_url + "?next=https://evil.example/",
         {"new_password1": PASSWORD, "new_password2": PASSWORD, "next": "https://evil.example/"},
     )
-    assert response["Location"] == "/"
+    assert response["Location"] == "/account/"

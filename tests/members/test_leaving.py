@@ -11,7 +11,7 @@ from django.utils import timezone
 from articles.models import Article
 from letters.models import Send
 from letters.sending import send_post
-from members.applications import confirm, submit
+from members.applications import confirm
 from members.models import Application, Event, Membership, Submission, User
 from tests.factories import application_answers, make_article, make_member, make_tier
 from tests.worker import run_due_tasks
@@ -126,12 +126,7 @@ def test_a_former_member_may_apply_again(insider):
     member = make_member(insider, email="ada@example.com")
     logged_in(member).post("/account/leave/", {"when": "now"})
 
-    answers = {
-        **application_answers(insider, email="ada@example.com"),
-        "tier": insider,
-        "consent": True,
-    }
-    submit(answers)
+    Client().post("/membership/apply/", application_answers(insider, email="ada@example.com"))
     confirmation = confirm(Submission.objects.get())
 
     assert confirmation.created and confirmation.application.status == "pending"

@@ -20,7 +20,8 @@ BODY = (
 # "Log in" as the header says it.
 SEED_GATE = (
     '<h2 id="gate-heading" class="gate__title">This post is for members only.</h2>\n'
-    '  <p>To keep reading this post, <a href="/membership/apply/">apply to join our Member '
+    '  <p>To keep reading this post, <a href="/membership/apply/?from=/articles/gated/">apply '
+    "to join our Member "
     'Waitlist</a>. <a href="/membership/">See the membership packages</a>.</p>\n'
     '  <p>Already a member? <a href="/accounts/login/?next=/articles/gated/">Log in</a></p>'
 )
@@ -82,7 +83,10 @@ def test_a_tier_post_invites_visitors_to_apply_for_that_tier(insider):
         slug="tiered", body=BODY, visibility=Article.Visibility.TIER, minimum_tier=insider
     )
     html = page(client_for(), article)
-    assert '<a href="/membership/apply/?tier=insider">apply to join our Member Waitlist</a>' in html
+    assert (
+        '<a href="/membership/apply/?tier=insider&amp;from=/articles/tiered/">apply to join our '
+        "Member Waitlist</a>"
+    ) in html
     # The gate names the package, as the post's badge does.
     assert (
         '<h2 id="gate-heading" class="gate__title">This post is for Insider members.</h2>' in html
@@ -119,7 +123,8 @@ def test_a_lapsed_member_is_told_the_membership_has_ended(gated):
     html = page(client_for(lapsed), gated)
     assert "Your membership has ended." in html
     assert (
-        'To keep reading it, <a href="/membership/apply/">apply to join our Member Waitlist</a>'
+        'To keep reading it, <a href="/membership/apply/?from=/articles/gated/">apply to join our '
+        "Member Waitlist</a>"
         ' again. <a href="/membership/">See the membership packages</a>.'
     ) in html
     assert "Free second paragraph." in html
