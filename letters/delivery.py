@@ -34,18 +34,27 @@ def mark_failed(email: Email, error: Exception) -> None:
 
 @kind(
     "letter",
-    related=("user__membership__tier", "user__contributor"),
+    # The reader as members.access asks, and the send with its post: all read with the
+    # email when the worker claims its batch, so each email's decision and text come
+    # from the one reading of the post.
+    related=(
+        "user__membership__tier",
+        "user__contributor",
+        "delivery__send__article__minimum_tier",
+        "delivery__send__weekly",
+    ),
     on_sent=mark_sent,
     on_failed=mark_failed,
 )
 def render_letter(email: Email) -> Rendered:
-    """Each member gets what the gate gives them: the whole post, or its preview."""
+    """Each reader gets what the gate gives them: the whole post, or its preview."""
     member = email.user
     if member is None or not member.receives_letter:
         raise Cancelled("The member no longer receives the letter")
-    send = rendering.send_of(email.context["send"])
-    if send is None:
+    delivery = getattr(email, "delivery", None)  # gone with its send, or the send's post
+    if delivery is None:
         raise Cancelled("The letter's post was deleted")
+    send = delivery.send
     if send.weekly:
         letter = rendering.weekly_letter(send.weekly)
     elif not send.article.is_public_now:

@@ -2,11 +2,12 @@
 body, or its free preview and the gate's wording), with the CSS inlined, then given
 each recipient's own unsubscribe link.
 
-Each email reads its post as it is when the email is made, and the gate decides on
-that: a retry or a send made again after a post is restricted gives each reader what
-the gate gives now. What a worker caches of a letter is keyed by the post's revision
-(articles/revisions.py) and the decision, so no recipient costs a rendering of their
-own and none gets a letter made from another revision.
+Each batch of emails reads its post as it is when a worker claims the batch
+(letters/delivery.py), and the gate decides on that: a retry or a send made again
+after a post is restricted gives each reader what the gate gives then. What a worker
+caches of a letter is keyed by the post's revision (articles/revisions.py) and the
+decision, so no recipient costs a rendering of their own and none gets a letter made
+from another revision.
 """
 
 import hashlib
@@ -26,8 +27,6 @@ from articles.metadata import absolute
 from articles.models import Article
 from members.access import Access
 from members.emails import publication_context
-
-from .models import Send
 
 # Where each recipient's own unsubscribe address goes: replaced as each email is made.
 UNSUBSCRIBE_MARK = "https://unsubscribe.invalid/"
@@ -71,11 +70,6 @@ def site_context() -> dict:
 
 
 LETTER_SECONDS = 60 * 60
-
-
-def send_of(send_id: int) -> Send | None:
-    """A send with its post as it is now; None once the send, or its post, is deleted."""
-    return Send.objects.select_related("article__minimum_tier", "weekly").filter(pk=send_id).first()
 
 
 def post_letter(article: Article, access: Access) -> Letter:

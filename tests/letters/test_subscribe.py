@@ -345,3 +345,17 @@ def test_membership_and_subscription_are_told_apart_on_the_unsubscribe_page(insi
     Membership.objects.filter(user=member).update(status=Membership.Status.ENDED)
     page = Client().get(unsubscribe_url(member).removeprefix(SITE)).content.decode()
     assert "Your membership is unchanged." not in page
+
+
+def test_a_subscriber_reaches_their_account_page_with_a_sign_in_code():
+    subscribed("ada@example.com")
+    reader = Client()
+
+    asked = reader.post("/accounts/login/code/", {"email": "Ada@Example.com"})
+    run_due_tasks()
+    code = re.search(r"^([A-Z]{4}-[A-Z]{4})$", mail.outbox[-1].body, re.M)[1]
+    reader.post(asked["Location"], {"code": code})
+
+    page = reader.get("/account/").content.decode()
+    assert 'name="receives_letter" id="receives_letter" checked' in page
+    assert "You do not have a membership." in page
