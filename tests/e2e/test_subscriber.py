@@ -5,13 +5,13 @@ from email import message_from_string, policy
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 
 from articles.models import Article
 from letters.models import Send
 from letters.sending import send_post
 from members.models import Tier, User
-from tests.e2e.conftest import PHONE, latest_mail_link
+from tests.e2e.conftest import PHONE, Watcher, latest_mail_link
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -35,7 +35,7 @@ def letters_in(mail_dir: Path, subject: str) -> list[str]:
 
 @pytest.mark.parametrize(("screen", "viewport"), [("phone", PHONE), ("desktop", None)])
 def test_a_reader_subscribes_reads_the_free_letter_and_leaves(
-    site, page: Page, watch, settings, screen, viewport
+    site, page: Page, browser: Browser, watch, settings, screen, viewport
 ):
     reader = watch(f"subscriber-{screen}", viewport) if viewport else watch(f"subscriber-{screen}")
     mail_dir, here = settings.EMAIL_FILE_PATH, site.replace(".", r"\.")
@@ -68,13 +68,26 @@ def test_a_reader_subscribes_reads_the_free_letter_and_leaves(
     reader.check("subscribed")
     assert User.objects.subscribers().filter(email="lin@example.com").exists()
 
+    staff_page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    staff = Watcher(staff_page, f"subscriber-{screen}-staff")
+    User.objects.create_superuser(f"editor-{screen}@example.com", "editor-password-1")
+    staff_page.goto(site + "/admin/")
+    staff_page.fill("input[name=login]", f"editor-{screen}@example.com")
+    staff_page.fill("input[name=password]", "editor-password-1")
+    staff_page.get_by_role("button", name="Log in").click()
+    staff_page.goto(site + "/admin/letters/subscriber/")
+    expect(staff_page.locator(".subscriber-counts")).to_contain_text("1 receive the letter")
+    expect(staff_page.locator("#result_list")).to_contain_text("lin@example.com")
+    staff.check("subscribers")
+    staff_page.context.close()
+
     post = make_article(
         title=f"An insider briefing for {screen}",
         body=f"Open paragraph one.\n\nOpen paragraph two.\n\n<!--members-only-->\n\n{SECRET}.",
         visibility=Article.Visibility.TIER,
         minimum_tier=Tier.objects.get(slug="insider"),
     )
-    editor = User.objects.create_superuser(f"editor-{screen}@example.com", "editor-password-1")
+    editor = User.objects.get(email=f"editor-{screen}@example.com")
     send_post(post, audience=Send.Audience.FREE, tier=None, sent_by=editor)
     unsubscribe = latest_mail_link(mail_dir, here + r"/letter/unsubscribe/[^\s>]+/")
     (letter,) = letters_in(mail_dir, post.title)
