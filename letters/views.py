@@ -31,14 +31,13 @@ from .links import user_for
 def subscribe(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return render(request, "letters/subscribe.html", {"form": SubscribeForm()})
-    wait = ratelimit.client_waits(request, "subscribe")
-    if wait:
-        return too_many(request, wait)
     form = SubscribeForm(request.POST)
-    if not form.is_valid():
+    if not form.is_valid():  # a typo costs nothing against the limits
         return render(request, "letters/subscribe.html", {"form": form})
     address = form.cleaned_data["email"]
-    wait = ratelimit.address_waits(address, "subscribe")
+    wait = ratelimit.client_waits(request, "subscribe") or ratelimit.address_waits(
+        address, "subscribe"
+    )
     if wait:
         return too_many(request, wait)
     if not form.is_bot:

@@ -135,14 +135,13 @@ def withdraw(request: HttpRequest) -> HttpResponse:
 @require_POST
 def send_link(request: HttpRequest) -> HttpResponse:
     """The same answer whatever the address: only its mailbox learns whether it applied."""
-    wait = ratelimit.client_waits(request, "application-link")
-    if wait:
-        return too_many(request, wait)
     form = SendLinkForm(request.POST)
-    if not form.is_valid():
+    if not form.is_valid():  # a typo costs nothing against the limits
         return render(request, "members/send_link.html", {"form": form})
     address = form.cleaned_data["email"]
-    wait = ratelimit.address_waits(address, "application-link")
+    wait = ratelimit.client_waits(request, "application-link") or ratelimit.address_waits(
+        address, "application-link"
+    )
     if wait:
         return too_many(request, wait)
     applications.send_link(address)

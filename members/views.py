@@ -39,12 +39,12 @@ class PackagesView(ListView):
 @require_http_methods(["GET", "HEAD", "POST"])
 def apply(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
-        wait = ratelimit.client_waits(request, "apply")
-        if wait:
-            return too_many(request, wait)
         form = ApplicationForm(request.POST)
+        # Only a form that would be sent counts towards the limits: a typo costs nothing.
         if form.is_valid():
-            wait = ratelimit.address_waits(form.cleaned_data["email"], "apply")
+            wait = ratelimit.client_waits(request, "apply") or ratelimit.address_waits(
+                form.cleaned_data["email"], "apply"
+            )
             if wait:
                 return too_many(request, wait)
             if not form.is_bot:

@@ -373,6 +373,26 @@ def test_applications_over_the_limit_get_a_429_that_says_when_to_try_again(clien
     assert other_address.status_code == 302
 
 
+@pytest.mark.parametrize(
+    ("url", "typo", "good"),
+    [
+        ("/membership/apply/", {"email": "ada@example"}, None),
+        ("/letter/subscribe/", {"email": "ada@example"}, {"email": "ada@example.com"}),
+        ("/membership/application/link/", {"email": "ada@"}, {"email": "ada@example.com"}),
+    ],
+)
+def test_a_form_sent_back_with_a_mistake_does_not_count_towards_the_limit(
+    client, tier, settings, url, typo, good
+):
+    """Five tries with a typo used to lock the form for an hour."""
+    settings.APPLICATION_RATE_LIMIT = settings.APPLICATION_EMAIL_RATE_LIMIT = 2
+    good = good or application_answers(tier)
+    mistaken = {**good, **typo}
+    for _ in range(5):
+        assert client.post(url, mistaken).status_code == 200
+    assert [client.post(url, good).status_code for _ in range(3)] == [302, 302, 429]
+
+
 def test_csrf_is_enforced(tier):
     response = Client(enforce_csrf_checks=True).post(
         "/membership/apply/", application_answers(tier)
