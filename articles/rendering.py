@@ -289,6 +289,15 @@ def _number_headings(tokens: list["Token"]) -> None:
         token.attrSet("id", anchor)
 
 
+# The link _with_anchor gives a heading, for sharing a section of the page: an email has
+# no use for it (a red "#" after each heading, and its address spelled out in the text).
+HEADING_ANCHOR = re.compile(r' <a class="heading-anchor" [^>]*>#</a>')
+
+
+def without_heading_anchors(html: str) -> str:
+    return HEADING_ANCHOR.sub("", html)
+
+
 def _with_anchor(html: str, opening: "Token") -> str:
     """A heading's sanitised HTML with a link to itself (its id is a slug: safe as it is)."""
     if opening.type != "heading_open":

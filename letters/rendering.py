@@ -25,6 +25,7 @@ from django.urls import reverse
 from articles.feeds import absolute_links
 from articles.metadata import absolute
 from articles.models import Article
+from articles.rendering import without_heading_anchors
 from members.access import Access
 from members.emails import publication_context
 
@@ -89,7 +90,8 @@ def letter_of(article: Article, access: Access) -> Letter:
     """A post as a letter: the whole of it, or its preview and the gate's wording."""
     post_url = settings.SITE_URL + article.get_absolute_url()
     # Addresses in a post are written for its page; an email needs them whole.
-    body = absolute_links(article.body_html if access.allowed else article.preview_html, post_url)
+    shown = article.body_html if access.allowed else article.preview_html
+    body = absolute_links(without_heading_anchors(shown), post_url)
     context = {
         **site_context(),
         "subject": article.title,

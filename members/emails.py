@@ -132,11 +132,13 @@ def already_a_member(member: User) -> Email:
 
 @kind("already_member", related=ABOUT_A_MEMBER)
 def render_already_a_member(email: Email) -> Rendered:
+    member = user_of(email)
     return render(
         "already_member",
         email,
         {
-            "url": login_link_url(user_of(email)),
+            "member": member,
+            "url": login_link_url(member),
             "valid_minutes": settings.LOGIN_LINK_MAX_AGE // 60,
             "reset_url": settings.SITE_URL + reverse("account_reset_password"),
         },

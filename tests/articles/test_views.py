@@ -329,15 +329,15 @@ def test_every_post_names_its_publisher_with_a_logo(client):
 
 
 @pytest.mark.parametrize(
-    ("status", "publish_in"),
+    ("status", "publish_in", "said"),
     [
-        (Article.Status.DRAFT, timedelta(days=-1)),
-        (Article.Status.SCHEDULED, timedelta(days=1)),
-        (Article.Status.PUBLISHED, timedelta(days=1)),
+        (Article.Status.DRAFT, timedelta(days=-1), "this post is a draft and"),
+        (Article.Status.SCHEDULED, timedelta(days=1), "this post is scheduled for"),
+        (Article.Status.PUBLISHED, timedelta(days=1), "this post is published for"),
     ],
 )
 def test_unpublished_posts_are_404_to_the_public_and_previewable_by_staff(
-    client, reader_client, staff_client, status, publish_in
+    client, reader_client, staff_client, status, publish_in, said
 ):
     article = make_article(status=status, publish_at=timezone.now() + publish_in)
     url = article.get_absolute_url()
@@ -347,6 +347,7 @@ def test_unpublished_posts_are_404_to_the_public_and_previewable_by_staff(
     preview = staff_client.get(url)
     assert preview.status_code == 200
     assert "and not public yet." in preview.content.decode()
+    assert f"Preview: {said}" in preview.content.decode()
     assert '<meta name="robots" content="noindex">' in preview.content.decode()
 
 

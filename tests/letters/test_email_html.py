@@ -106,3 +106,28 @@ def test_a_batch_reads_the_post_once_with_its_emails(staff_user):
     (reads_10, writes_10), (reads_40, writes_40) = queries_for(10), queries_for(40)
     assert reads_40 == reads_10
     assert writes_40 - writes_10 == 2 * 30
+
+
+def test_headings_carry_no_link_to_themselves_in_the_letter():
+    """On the page a heading ends with a "#" linking to it; in an email that was a red "#"
+    after each heading, and "## What members read # (http://...#what-members-read)"."""
+    post = make_article(title="Plans", body="Opening.\n\n## What members read\n\nMore.")
+    assert 'class="heading-anchor"' in post.body_html  # the page keeps its links
+
+    letter = preview(post, INCLUDED)
+
+    assert "heading-anchor" not in letter.html and "#what-members-read" not in letter.html
+    assert re.search(r'<h2 id="what-members-read"[^>]*>What members read</h2>', letter.html)
+    assert "\n## What members read\n" in letter.text and "#what" not in letter.text
+
+
+def test_the_pull_quote_has_one_rule():
+    post = make_article(
+        body="One.\n\nTwo.", pull_quotes=[{"text": "Quoted", "attribution": "A", "position": 1}]
+    )
+    html = preview(post, INCLUDED).html
+    figure = re.search(
+        r'<figure class="pull-quote" style="([^"]*)"><blockquote style="([^"]*)"', html
+    )
+    assert "border-left: 4px solid" in figure[1]
+    assert "border-left: 0" in figure[2] and "2px" not in figure[2]

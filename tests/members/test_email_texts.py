@@ -127,13 +127,22 @@ def test_application_link(application):
     assert_every_link_on_the_site(message)
 
 
-def test_already_a_member():
-    emails.already_a_member(make_member(email="ada@example.com"))
+@pytest.mark.parametrize(
+    ("first", "last", "greeting"),
+    [("", "", "Hello,"), ("Ada", "Lovelace", "Dear Ada Lovelace,")],
+)
+def test_already_a_member(first, last, greeting):
+    """Greeted by the account's own name, if it has one: never by a name typed in the form."""
+    member = make_member(email="ada@example.com")
+    member.first_name, member.last_name = first, last
+    member.save()
+    emails.already_a_member(member)
     message = only_email()
     assert message.subject == "You're already a member of The Ledger"
     body = re.sub(r"/login/[^/]+/[^/]+/", "/login/UID/TOKEN/", message.body)
+    assert f"<p>{greeting}</p>" in html_of(message)
     assert body == (
-        "Hello,\n\n"
+        f"{greeting}\n\n"
         "Someone, probably you, just applied to the Member Waitlist of The Ledger with this "
         "email address. It already belongs to a member, so there is no need to apply.\n\n"
         "Log in with this link:\n"
