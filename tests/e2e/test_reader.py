@@ -3,7 +3,9 @@
 import pytest
 from playwright.sync_api import Page, expect
 
+from members.models import Tier
 from tests.e2e.conftest import DESKTOP, PHONE, tab_through
+from tests.factories import make_member
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -61,3 +63,31 @@ def test_a_reader_browses_reads_and_meets_the_gate(site, page: Page, watch, scre
         page.locator("section.gate").get_by_role("link", name=name).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
     assert "next=/articles/sec-defi-crypto-innovation-abroad/" in page.url
+
+
+def test_the_header_keeps_each_link_whole_on_a_narrow_phone_and_search_has_one_box(
+    site, page: Page, watch
+):
+    make_member(Tier.objects.get(slug="reader"), email="reader@example.com")
+    watcher = watch("header-360", {"width": 360, "height": 740})
+    page.goto(site + "/accounts/login/")
+    page.fill("input[name=login]", "reader@example.com")
+    page.fill("input[name=password]", "a-long-pw")
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("link", name="Log out")).to_be_visible()
+
+    links = page.locator(".site-nav a")
+    expect(links).to_have_count(4)
+    # An inline link broken over two lines has two boxes.
+    assert links.evaluate_all("links => links.map(a => a.getClientRects().length)") == [1] * 4
+    # Nothing in the header reaches past the screen's edge.
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    assert (
+        page.locator(".site-search button").evaluate("b => b.getBoundingClientRect().right")
+        <= 360 - 16
+    )
+    watcher.check("front")
+
+    page.goto(site + "/search/?q=open")
+    expect(page.locator("input[type=search]")).to_have_count(1)
+    watcher.check("search")
