@@ -35,7 +35,12 @@ def confirm(request: HttpRequest, token: str) -> HttpResponse:
     if submission is None:
         return link_expired(request)
     if request.method != "POST":
-        context = {"submission": submission, "differs": applications.differs(submission)}
+        context = {
+            "submission": submission,
+            "differs": applications.differs(submission),
+            # Confirming opens this one instead, and keeps none of these answers.
+            "standing": applications.standing(submission.email),
+        }
         return render(request, "members/confirm.html", context)
     confirmation = applications.confirm(submission)
     if confirmation is None:

@@ -36,6 +36,16 @@ def purge_unconfirmed() -> int:
     return deleted
 
 
+def standing(address: str) -> Application | None:
+    """The application a new submission from this address opens instead of making one:
+    the one waiting, or one declined whose wait is not over."""
+    earlier = Application.objects.filter(email=address).select_related("tier")
+    kept = earlier.filter(status=Application.Status.PENDING).first() or earlier.first()
+    if kept is not None and (kept.status == kept.Status.PENDING or kept.may_apply_again_on):
+        return kept
+    return None
+
+
 def current_member(address: str) -> User | None:
     return User.objects.filter(email=address, membership__in=Membership.objects.current()).first()
 
@@ -96,9 +106,7 @@ def confirm(submission: Submission) -> Confirmation | None:
             return None
         if current_member(submission.email) is not None:
             return Confirmation(None)
-        earlier = Application.objects.filter(email=submission.email).select_related("tier")
-        kept = earlier.filter(status=Application.Status.PENDING).first() or earlier.first()
-        if kept is not None and (kept.status == kept.Status.PENDING or kept.may_apply_again_on):
+        if (kept := standing(submission.email)) is not None:
             return Confirmation(kept)
         try:
             with transaction.atomic():
@@ -107,7 +115,7 @@ def confirm(submission: Submission) -> Confirmation | None:
                 )
         except IntegrityError:
             # Another confirmation for this address made one a moment ago: open that one.
-            return Confirmation(earlier.get(status=Application.Status.PENDING))
+            return Confirmation(standing(submission.email))
         history.record(history.What.APPLIED, [application], actor=history.Actor.APPLICANT)
         emails.application_received(application)
         emails.tell_managers(application)

@@ -491,3 +491,34 @@ def test_a_pending_last_application_raises_no_such_notice(client, apply, tier):
         "not the ones you gave last time"
         not in client.get(emailed_link("confirm")).content.decode()
     )
+
+
+def test_a_second_applications_confirmation_page_says_the_first_one_stands(client, apply, tier):
+    """It used to promise the new package, though pressing it keeps the old application."""
+    first = make_application(email="ada@example.com", tier=make_tier(name="Reader", rank=77))
+    apply(application_answers(tier))
+    link = emailed_link("confirm")
+
+    html = client.get(link).content.decode()
+
+    assert "<h1>You have applied already</h1>" in html
+    assert (
+        f"has an application waiting, for the Reader package, since "
+        f"{first.created_at:%-d %B %Y}. It keeps its place in line: confirming opens it"
+    ) in html
+    assert "Open my application</button>" in html and "Confirm my application" not in html
+    client.post(link)
+    assert Application.objects.get().tier.name == "Reader"  # what the page said
+
+
+def test_a_declined_applicants_confirmation_page_says_when_they_may_apply_again(
+    client, apply, tier
+):
+    declined = make_application(email="ada@example.com", tier=tier, status="declined")
+    Application.objects.filter(pk=declined.pk).update(reviewed_at=timezone.now())
+    apply(application_answers(tier))
+
+    html = client.get(emailed_link("confirm")).content.decode()
+
+    day = (timezone.localdate() + timedelta(days=180)).strftime("%-d %B %Y")
+    assert f"was declined, and a new one can be made from {day}." in html
