@@ -10,11 +10,13 @@ from django.contrib.admin.views.main import ChangeList
 from django.contrib.auth import get_permission_codename
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
@@ -82,6 +84,56 @@ def confirm_approval(modeladmin, request: HttpRequest, applications, admit=None)
             "moving": any(a.moving_from_id for a in applications),
             "selected": [admit[0].pk] if admit else [a.pk for a in applications],
             "media": modeladmin.media + form.media,
+            "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+        },
+    )
+
+
+class DeclineForm(forms.Form):
+    notify = forms.BooleanField(
+        required=False, initial=True, label="Tell them by email (the polite email)"
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="A note for them (optional)",
+        help_text="Added to the email and the history as you write it, in plain text.",
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 60}),
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("note") and not data.get("notify"):
+            self.add_error("note", "A note goes in the email: tick “Tell them by email”.")
+        return data
+
+
+def confirm_decline(modeladmin, request: HttpRequest, applications: list[Application]):
+    """Decline's confirmation page: who is declined, who gets which email, and a note."""
+    form = DeclineForm(request.POST if "confirm" in request.POST else None)
+    if request.GET.get("with") == "note":  # "Decline with a note…" on the application's page
+        form.fields["note"].widget.attrs["autofocus"] = True
+    if form.is_valid():
+        notify, note = form.cleaned_data["notify"], form.cleaned_data["note"]
+        results = decline_applications(
+            applications, declined_by=request.user, notify=notify, note=note
+        )
+        report(modeladmin, request, results, "Declined and told" if notify else "Declined")
+        return None
+    pending = [a for a in applications if a.status == Application.Status.PENDING]
+    return TemplateResponse(
+        request,
+        "admin/members/application/decline.html",
+        {
+            **modeladmin.admin_site.each_context(request),
+            "title": "Decline applications",
+            "opts": modeladmin.model._meta,
+            "applications": applications,
+            "pending": pending,
+            "moving": any(a.moving_from_id for a in pending),
+            "form": form,
+            "action": "decline_with_email",
+            "selected": [a.pk for a in applications],
             "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
         },
     )
@@ -393,6 +445,7 @@ class ApplicationAdmin(CountsNothingForActions, ExportsCSV, admin.ModelAdmin):
         models.EmailField: {"form_class": AddressField},
     }
     actions = ["approve", "decline", "decline_with_email", "resend", "export_csv"]
+    change_form_template = "admin/members/application/change_form.html"
     inlines = [EventInline, EmailInline]
     readonly_fields = [
         "other_applications",
@@ -491,10 +544,47 @@ class ApplicationAdmin(CountsNothingForActions, ExportsCSV, admin.ModelAdmin):
         results = decline_applications(queryset, declined_by=request.user, notify=False)
         report(self, request, results, "Declined")
 
-    @admin.action(description="Decline and send a polite email", permissions=["change"])
+    @admin.action(description="Decline and send a polite email…", permissions=["change"])
     def decline_with_email(self, request: HttpRequest, queryset: QuerySet[Application]):
-        results = decline_applications(queryset, declined_by=request.user, notify=True)
-        report(self, request, results, "Declined and told")
+        return confirm_decline(self, request, list(queryset.select_related("tier", "moving_from")))
+
+    def get_urls(self):
+        def view(function):
+            return self.admin_site.admin_view(function)
+
+        return [
+            path(
+                "<path:object_id>/approve/",
+                view(self.approve_one),
+                name="members_application_approve",
+            ),
+            path(
+                "<path:object_id>/decline/",
+                view(self.decline_one),
+                name="members_application_decline",
+            ),
+            *super().get_urls(),
+        ]
+
+    def one_to_decide(self, request: HttpRequest, object_id: str) -> Application:
+        """The application of its own page, for staff who may decide it."""
+        application = self.get_object(request, object_id)
+        if application is None:
+            raise Http404
+        if not self.has_change_permission(request, application):
+            raise PermissionDenied
+        return Application.objects.select_related("tier", "moving_from").get(pk=application.pk)
+
+    def approve_one(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """Approve from the application's own page, through the list's confirmation page."""
+        application = self.one_to_decide(request, object_id)
+        page = confirm_approval(self, request, [application])
+        return page or redirect("admin:members_application_change", application.pk)
+
+    def decline_one(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        application = self.one_to_decide(request, object_id)
+        page = confirm_decline(self, request, [application])
+        return page or redirect("admin:members_application_change", application.pk)
 
     @admin.action(description="Resend invitation", permissions=["change"])
     def resend(self, request: HttpRequest, queryset: QuerySet[Application]):

@@ -155,9 +155,11 @@ def approve_application(application: Application, **decision) -> Result:
 
 
 def decline_applications(
-    applications: Iterable[Application], *, declined_by: User, notify: bool
+    applications: Iterable[Application], *, declined_by: User, notify: bool, note: str = ""
 ) -> list[Result]:
-    """Decline pending applications; a member's access is ended on their membership instead."""
+    """Decline pending applications, and tell them by email if `notify`, with staff's
+    `note` (plain text, kept in the history too); a member's access is ended on their
+    membership instead."""
     require(declined_by, DECIDE)
     outcome = {
         Application.Status.PENDING: Result.DONE,
@@ -174,10 +176,10 @@ def decline_applications(
             reviewed_at=now,
             updated_at=now,
         )
-        detail = "told by email" if notify else "not told"
-        history.record(history.What.DECLINED, declining, staff=declined_by, detail=detail)
+        detail = ("told by email" if notify else "not told") + (f": {note}" if note else "")
+        history.record(history.What.DECLINED, declining, staff=declined_by, detail=detail[:200])
         if notify:
-            emails.declined_many(declining)
+            emails.declined_many(declining, note)
     return [outcome[a.status] for a in rows]
 
 

@@ -229,13 +229,18 @@ def render_moved(email: Email) -> Rendered:
     )
 
 
-def declined_many(applications: list[Application]) -> list[Email]:
+def declined_many(applications: list[Application], note: str = "") -> list[Email]:
     line = subject("declined", {})
+    context = {"note": note} if note else {}
     return queue_many(
-        [Email(kind="declined", to=a.email, subject=line, application=a) for a in applications]
+        [
+            Email(kind="declined", to=a.email, subject=line, application=a, context=context)
+            for a in applications
+        ]
     )
 
 
 @kind("declined", related=ABOUT_AN_APPLICATION)
 def render_declined(email: Email) -> Rendered:
-    return render("declined", email, {"application": application_of(email)})
+    note = (email.context or {}).get("note", "")
+    return render("declined", email, {"application": application_of(email), "note": note})

@@ -153,7 +153,9 @@ def test_decline_and_resend_actions_report_what_they_did(act):
     quiet, told = make_application(), make_application()
 
     assert messages_of(act("decline", [quiet])) == ["Declined: 1."]
-    assert messages_of(act("decline_with_email", [told])) == ["Declined and told: 1."]
+    assert messages_of(act("decline_with_email", [told], confirm="yes", notify="on")) == [
+        "Declined and told: 1."
+    ]
     assert len(mail.outbox) == 1
     assert messages_of(act("resend", [told])) == ["Not possible for their status: 1."]
 
@@ -249,7 +251,11 @@ def queries_for(staff_client, action: str, applications, **extra) -> int:
 
 @pytest.mark.parametrize(
     ("action", "extra"),
-    [("approve", {"confirm": "yes"}), ("decline_with_email", {}), ("resend", {})],
+    [
+        ("approve", {"confirm": "yes"}),
+        ("decline_with_email", {"confirm": "yes", "notify": "on"}),
+        ("resend", {}),
+    ],
 )
 def test_an_action_on_many_applications_costs_no_more_queries_than_on_a_few(
     staff_client, staff_user, action, extra
