@@ -13,6 +13,7 @@ from django.test import Client
 
 from articles.models import Article
 from members.models import User
+from outbox.models import Email
 
 pytestmark = pytest.mark.django_db
 EXPORTS = Path(__file__).parent / "exports"
@@ -82,7 +83,8 @@ def test_staff_send_imported_members_a_welcome(tmp_path, staff_client, run_tasks
     assert sorted(rows) == ["ada.lovelace@example.com", "comp@example.com", "grace@example.com"]
     ids = list(User.objects.filter(email__endswith="example.com").values_list("pk", flat=True))
     staff_client.post(
-        "/admin/ghost/importedmember/", {"action": "send_welcome", "_selected_action": ids}
+        "/admin/ghost/importedmember/",
+        {"action": "send_welcome", "_selected_action": ids, "confirm": "yes"},
     )
     run_tasks()
     assert sorted(m.to[0] for m in mail.outbox) == [
@@ -123,3 +125,33 @@ def test_a_bad_members_file_says_why_and_nothing_is_written(tmp_path, csv, messa
         import_ghost("--members", members_csv(tmp_path, csv))
     assert message in str(refused.value)
     assert not User.objects.exists() and not Article.objects.exists()
+
+
+def test_the_welcome_asks_first_and_is_never_sent_twice_without_a_tick(
+    tmp_path, staff_client, run_tasks
+):
+    import_ghost("--members", members_csv(tmp_path))
+    grace = User.objects.get(email="grace@example.com")
+    chosen = {"action": "send_welcome", "_selected_action": [grace.pk]}
+    asked = staff_client.post("/admin/ghost/importedmember/", chosen).content.decode()
+    assert "1 member will receive the welcome email, “The Ledger has moved: log in" in asked
+    assert Email.objects.filter(kind="ghost_welcome").count() == 0  # asking sends nothing
+
+    staff_client.post("/admin/ghost/importedmember/", {**chosen, "confirm": "yes"})
+    listed = staff_client.get("/admin/ghost/importedmember/", {"welcomed": "yes"})
+    assert re.findall(r'class="field-email">(?:<a [^>]*>)?([^<]+)', listed.content.decode()) == [
+        "grace@example.com"
+    ]
+    again = staff_client.post("/admin/ghost/importedmember/", chosen).content.decode()
+    assert "0 members will receive the welcome email" in again
+    assert "1 of those chosen had it already" in again and "grace@example.com: had it on" in again
+    done = staff_client.post(
+        "/admin/ghost/importedmember/", {**chosen, "confirm": "yes"}, follow=True
+    )
+    assert [str(m) for m in done.context["messages"]] == [
+        "Welcome queued for 0 member(s).",
+        "Left out, as they had it already: 1.",
+    ]
+    staff_client.post("/admin/ghost/importedmember/", {**chosen, "confirm": "yes", "again": "on"})
+    run_tasks()
+    assert [m.to for m in mail.outbox] == [["grace@example.com"], ["grace@example.com"]]

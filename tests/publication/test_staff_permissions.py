@@ -119,7 +119,7 @@ ACTIONS = [
     ("members/membership", "export_csv", "approved", {}),
     ("members/tier", "admit_next", "tier", {"confirm": "1", "count": "1"}),
     ("letters/weeklyletter", "send_now", "letter", {}),
-    ("ghost/importedmember", "send_welcome", "imported", {}),
+    ("ghost/importedmember", "send_welcome", "imported", {"confirm": "1"}),
 ]
 
 
@@ -156,7 +156,8 @@ def test_an_action_posted_by_staff_without_its_permission_does_nothing(
          lambda: Application.objects.get(email="pending@example.com").status == "approved"),
         ("add_send", "letters/weeklyletter", "send_now", "letter", {},
          lambda: Send.objects.filter(weekly__isnull=False).exists()),
-        ("change_importedmember", "ghost/importedmember", "send_welcome", "imported", {},
+        ("change_importedmember", "ghost/importedmember", "send_welcome", "imported",
+         {"confirm": "1"},
          lambda: Email.objects.filter(kind="ghost_welcome").exists()),
     ],
 )  # fmt: skip
