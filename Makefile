@@ -26,7 +26,8 @@ run: $(STAMP)
 	$(PY) manage.py load_demo
 	@echo "Serving http://$(HOST):$(PORT)/ (admin: http://$(HOST):$(PORT)/admin/)"
 	@echo "The task worker runs beside it and prints every email it sends."
-	@setsid $(PY) manage.py db_worker & worker=$$!; \
+	@# The worker's console shows the emails it sends and its warnings, not a line a task.
+	@LOG_LEVEL=WARNING setsid $(PY) manage.py db_worker & worker=$$!; \
 	trap 'kill -TERM -$$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 

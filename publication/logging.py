@@ -33,3 +33,18 @@ class JsonFormatter(logging.Formatter):
             entry["error"] = f"{kind.__name__}: {error}"
             entry["traceback"] = "".join(traceback.format_exception(*record.exc_info))
         return json.dumps(entry, ensure_ascii=False)
+
+
+class WithoutStaticRequests(logging.Filter):
+    """The development server's line for each request, less those that served a static
+    file or a picture: a page brings a dozen, and they buried the emails the worker prints
+    beside it. Failed ones stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if (getattr(record, "status_code", None) or 0) >= 400:
+            return True
+        from django.conf import settings
+
+        request_line = str(record.args[0]) if isinstance(record.args, tuple) else ""
+        files = (settings.STATIC_URL, settings.MEDIA_URL)
+        return not any(f" {prefix}" in request_line for prefix in files)

@@ -379,6 +379,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"json": {"()": "publication.logging.JsonFormatter"}},
+    "filters": {"without_static": {"()": "publication.logging.WithoutStaticRequests"}},
     "handlers": {
         "stdout": {
             "class": "logging.StreamHandler",
@@ -392,5 +393,7 @@ LOGGING = {
         "django": {"handlers": [], "level": env_str("LOG_LEVEL", "INFO"), "propagate": True},
         # Each SQL statement at DEBUG would be too much even for LOG_LEVEL=DEBUG.
         "django.db.backends": {"level": "INFO"},
+        # runserver's own request lines (gunicorn has its access log).
+        "django.server": {"filters": ["without_static"], "propagate": True},
     },
 }

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.test import Client
 
 from articles.views import FrontPageView
-from publication.logging import JsonFormatter
+from publication.logging import JsonFormatter, WithoutStaticRequests
 
 pytestmark = pytest.mark.django_db
 
@@ -63,3 +63,50 @@ def test_a_request_id_from_the_load_balancer_is_kept_and_a_bad_one_replaced(clie
 def test_passwords_never_reach_the_logs(logs):
     Client().post("/accounts/login/", {"login": "nobody@example.com", "password": "hunter2-secret"})
     assert "hunter2-secret" not in json.dumps(logs())
+
+
+@pytest.mark.parametrize(
+    ("request_line", "status", "shown"),
+    [
+        ("GET /static/css/site.css HTTP/1.1", 200, False),
+        ("GET /media/pictures/a.webp HTTP/1.1", 304, False),
+        ("GET /static/missing.css HTTP/1.1", 404, True),
+        ("GET /articles/open/ HTTP/1.1", 200, True),
+        ("POST /membership/apply/ HTTP/1.1", 302, True),
+    ],
+)
+def test_the_development_servers_log_leaves_out_files_served(request_line, status, shown):
+    record = logging.LogRecord(
+        "django.server", logging.INFO, __file__, 1, '"%s" %s %s', (request_line, status, 10), None
+    )
+    record.status_code = status
+    assert WithoutStaticRequests().filter(record) is shown
+
+
+@pytest.mark.parametrize(
+    ("level", "tasks_level"), [("INFO", logging.INFO), ("WARNING", logging.WARNING)]
+)
+def test_the_workers_task_lines_follow_log_level(settings, level, tasks_level):
+    from django_tasks_db.management.commands import db_worker as upstream
+
+    from outbox.management.commands.db_worker import Command
+
+    loggers = [logging.getLogger(n) for n in ("", upstream.TASKS_LOGGER, upstream.logger.name)]
+    before = [each.level for each in loggers]
+    loggers[0].setLevel(level)
+    try:
+        Command().configure_logging(verbosity=1)
+        assert [each.level for each in loggers[1:]] == [tasks_level, tasks_level]
+    finally:
+        for each, was in zip(loggers, before, strict=True):
+            each.setLevel(was)
+
+
+def test_the_development_servers_lines_reach_the_log_as_json(logs):
+    logging.getLogger("django.server").info(
+        '"%s" %s %s', "GET /articles/open/ HTTP/1.1", "200", "10", extra={"status_code": 200}
+    )
+    logging.getLogger("django.server").info(
+        '"%s" %s %s', "GET /static/site.css HTTP/1.1", "200", "10", extra={"status_code": 200}
+    )
+    assert [line["message"] for line in logs()] == ['"GET /articles/open/ HTTP/1.1" 200 10']

@@ -137,6 +137,15 @@ class Worker(upstream.Worker):
 class Command(upstream.Command):
     help = "Run the task worker (django-tasks-db's, safe to kill and patient with the database)"
 
+    def configure_logging(self, verbosity: int) -> None:
+        """Upstream's levels by verbosity, never below the site's LOG_LEVEL: at WARNING
+        (as `make run` starts it) a task's start and end are not two lines each."""
+        super().configure_logging(verbosity)
+        floor = logging.getLogger().level
+        for name in (upstream.TASKS_LOGGER, upstream.logger.name):
+            tasks_logger = logging.getLogger(name)
+            tasks_logger.setLevel(max(tasks_logger.level, floor))
+
     def handle(self, **options) -> None:
         # Upstream's handle() builds the worker by its module's name for it.
         upstream.Worker, original = Worker, upstream.Worker
