@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -273,3 +274,32 @@ def test_an_action_on_many_applications_costs_no_more_queries_than_on_a_few(
     assert Email.objects.filter(application__in=many).count() == 30 * (
         2 if action == "resend" else 1
     )
+
+
+def test_the_list_reads_at_a_glance_and_the_waiting_are_in_line_order(staff_client):
+    now = timezone.now()
+    for n, name in enumerate(["First in line", "Second in line", "Third in line"]):
+        application = make_application(
+            full_name=name, organisation="Bench Ltd", reason="I want to read " + "more " * 30
+        )
+        Application.objects.filter(pk=application.pk).update(created_at=now - timedelta(days=3 - n))
+    make_application(full_name="Declined earlier", status="declined")
+
+    waiting = staff_client.get(CHANGELIST, {"status__exact": "pending"}).content.decode()
+    names = re.findall(
+        r'<th class="field-applicant"><a href="[^"]+"><strong>([^<]+)</strong>', waiting
+    )
+    assert names == ["First in line", "Second in line", "Third in line"]
+    day = f"{timezone.localtime(now - timedelta(days=3)):%-d %b %Y}"
+    assert f'<td class="field-applied">{day}</td>' in waiting
+    assert "<strong>First in line</strong> · Bench Ltd<br>" in waiting
+    assert '<td class="field-reason_start">I want to read more more more' in waiting
+    assert (
+        "more more more more more more more more more more more more more more more" not in waiting
+    )
+
+    everyone = staff_client.get(CHANGELIST).content.decode()
+    names = re.findall(
+        r'<th class="field-applicant"><a href="[^"]+"><strong>([^<]+)</strong>', everyone
+    )
+    assert names[0] == "Declined earlier"  # unfiltered: newest first, as before

@@ -225,8 +225,8 @@ def test_staff_see_the_request_marked_as_a_move(member, staff_client):
     make_application(full_name="Joining Someone")
 
     page = staff_client.get("/admin/members/application/").content.decode()
-    assert '<td class="field-asks">Move from Reader</td>' in page
-    assert '<td class="field-asks">To join</td>' in page
+    assert '<td class="field-package">Insider<br><small>Move from Reader</small></td>' in page
+    assert re.search(r'<td class="field-package">Tier \d+</td>', page)  # to join
     moves_only = staff_client.get("/admin/members/application/", {"asks": "move"})
     assert "Joining Someone" not in moves_only.content.decode()
 
