@@ -660,7 +660,7 @@ class ApplicationAdmin(CountsNothingForActions, ExportsCSV, admin.ModelAdmin):
 @admin.register(Membership)
 class MembershipAdmin(CountsNothingForActions, ExportsCSV, admin.ModelAdmin):
     list_display = ["user", "tier", "status", "started_at", "ends_at"]
-    list_filter = ["status", "tier", "started_at"]
+    list_filter = ["status", "tier", "started_at", "ends_at"]
     search_fields = ["user__email", "user__first_name", "user__last_name"]
     list_select_related = ["user", "tier"]
     autocomplete_fields = ["user"]

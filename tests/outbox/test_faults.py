@@ -135,7 +135,7 @@ def test_a_server_that_never_answers_holds_no_page_and_the_worker_moves_on(
     for action, selected, extra in [
         ("approve", others[:2], {"confirm": "yes"}),
         ("resend", others[:1], {}),
-        ("decline_with_email", others[2:3], {}),
+        ("decline_with_email", others[2:3], {"confirm": "yes", "notify": "on"}),
         ("decline", others[3:], {}),
     ]:
         data = {"action": action, "_selected_action": [a.pk for a in selected], **extra}

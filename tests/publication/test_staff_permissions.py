@@ -113,7 +113,7 @@ def what_changed() -> tuple:
 ACTIONS = [
     ("members/application", "approve", "pending", {"confirm": "1"}),
     ("members/application", "decline", "pending", {}),
-    ("members/application", "decline_with_email", "pending", {}),
+    ("members/application", "decline_with_email", "pending", {"confirm": "1", "notify": "on"}),
     ("members/application", "resend", "approved", {}),
     ("members/application", "export_csv", "pending", {}),
     ("members/membership", "export_csv", "approved", {}),
