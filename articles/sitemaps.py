@@ -35,7 +35,12 @@ class PageSitemap(Sitemap):
     changefreq = "daily"
 
     def items(self) -> list[str]:
-        return ["articles:home", "members:packages"]
+        return [
+            "articles:home",
+            "articles:topic-list",
+            "articles:contributor-list",
+            "members:packages",
+        ]
 
     def location(self, item: str) -> str:
         return reverse(item)

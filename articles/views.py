@@ -4,7 +4,7 @@ from functools import partial
 
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
-from django.db.models import Count, QuerySet, Window
+from django.db.models import Count, Q, QuerySet, Window
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, ListView
@@ -133,6 +133,34 @@ class TopicDetailView(ArticleListView):
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(topic=self.topic, **kwargs)
+
+
+class TopicListView(ListView):
+    """Every topic, with how many posts it has out."""
+
+    template_name = "articles/topic_list.html"
+    context_object_name = "topics"
+
+    def get_queryset(self) -> QuerySet[Topic]:
+        out = Q(articles__in=Article.objects.published())
+        return Topic.objects.annotate(posts=Count("articles", filter=out)).order_by("name")
+
+
+class ContributorListView(ListView):
+    """The contributors with posts out, by name, with how many."""
+
+    template_name = "articles/contributor_list.html"
+    context_object_name = "contributors"
+    paginate_by = 60
+
+    def get_queryset(self) -> QuerySet[Contributor]:
+        out = Q(bylines__article__in=Article.objects.published())
+        return (
+            Contributor.objects.annotate(posts=Count("bylines", filter=out))
+            .filter(posts__gt=0)
+            .only("name", "slug", "role_line")
+            .order_by("name", "pk")
+        )
 
 
 class SearchView(ArticleListView):

@@ -13,6 +13,8 @@ SITE_URL_NAMES = {
     "home": "articles:home",
     "search": "articles:search",
     "feed": "articles:feed",
+    "topics": "articles:topic-list",
+    "contributors": "articles:contributor-list",
     "packages": "members:packages",
     "apply": "members:apply",
     "account": "members:account",

@@ -51,6 +51,8 @@ def test_sitemap_lists_published_posts_writers_and_topics_only(client):
     site = settings.SITE_URL  # the public address, not the request's Host
     assert urls == {
         f"{site}/",
+        f"{site}/topics/",
+        f"{site}/contributors/",
         f"{site}/membership/",
         f"{site}{live.get_absolute_url()}",
         f"{site}{writer.get_absolute_url()}",

@@ -91,3 +91,21 @@ def test_the_header_keeps_each_link_whole_on_a_narrow_phone_and_search_has_one_b
     page.goto(site + "/search/?q=open")
     expect(page.locator("input[type=search]")).to_have_count(1)
     watcher.check("search")
+
+
+@pytest.mark.parametrize(("screen", "viewport"), [("phone", PHONE), ("desktop", DESKTOP)])
+def test_a_reader_finds_topics_and_contributors_from_the_footer(
+    site, page: Page, watch, screen, viewport
+):
+    watcher = watch(f"indexes-{screen}", viewport)
+    page.goto(site + "/")
+    page.locator("footer").get_by_role("link", name="Topics").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Topics")
+    watcher.check("topics")
+    page.get_by_role("link", name="AI", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("AI")
+
+    page.locator("footer").get_by_role("link", name="Contributors").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Contributors")
+    expect(page.locator(".index-list")).to_contain_text("Dylan Patel")
+    watcher.check("contributors")

@@ -30,6 +30,8 @@ def pages() -> list[str]:
         gated.get_absolute_url(),
         writer.get_absolute_url(),
         topic.get_absolute_url(),
+        "/topics/",
+        "/contributors/",
         "/search/?q=common",
         "/search/?q=nothingmatches",
         "/search/",
