@@ -27,6 +27,11 @@ class CanonicalAddresses:
 class LoginForm(CanonicalAddresses, forms.LoginForm):
     address_fields = ("login",)
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        if "remember" in self.fields:  # in the site's voice, not "Remember Me:"
+            self.fields["remember"].label = "Keep me logged in on this device."
+
 
 class RequestLoginCodeForm(CanonicalAddresses, forms.RequestLoginCodeForm):
     pass

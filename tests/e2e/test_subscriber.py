@@ -68,6 +68,23 @@ def test_a_reader_subscribes_reads_the_free_letter_and_leaves(
     reader.check("subscribed")
     assert User.objects.subscribers().filter(email="lin@example.com").exists()
 
+    # Their account, by a sign-in code: the letter's switch is there.
+    page.get_by_role("link", name="your account").click()
+    page.get_by_role("link", name="Email me a sign-in code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Email me a sign-in code")
+    reader.check("request-code")
+    page.locator("main input[name=email]").fill("lin@example.com")
+    page.get_by_role("button", name="Email me a code").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Enter your sign-in code")
+    reader.check("enter-code")
+    code = latest_mail_link(mail_dir, r"\b[A-Z]{4}-[A-Z]{4}\b")
+    page.fill("input[name=code]", code)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.locator("#receives_letter")).to_be_checked()
+    reader.check("account")
+    page.get_by_role("link", name="Log out").click()
+    page.get_by_role("button", name="Log out").click()
+
     staff_page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     staff = Watcher(staff_page, f"subscriber-{screen}-staff")
     User.objects.create_superuser(f"editor-{screen}@example.com", "editor-password-1")

@@ -259,15 +259,19 @@ def test_login_code(client):
     make_member(email="ada@example.com")
     client.post("/accounts/login/code/", {"email": "ada@example.com"}, **FORGED)
     message = only_email()
-    assert message.subject == "Sign-In Code"
+    assert message.subject == "Your sign-in code for The Ledger"
     body = re.sub(r"\n[A-Z0-9-]{6,}\n", "\nCODE\n", message.body)
     assert body == (
         "Hello from The Ledger,\n\n"
-        "Your sign-in code is listed below. Please enter it in your open browser window.\n\n"
+        "Here is your sign-in code. Enter it in the window where you asked for it:\n\n"
         "CODE\n\n"
-        "This mail can be safely ignored if you did not initiate this action.\n\n"
+        "It works for a few minutes, once. If you did not ask for it, ignore this email: "
+        "nobody can log in without it.\n\n"
         "The Ledger\nhttps://news.example.com/\n"
     )
+    code = re.search(r"^([A-Z]{4}-[A-Z]{4})$", message.body, re.M)[1]
+    assert f"<strong>{code}</strong>" in html_of(message)
+    assert_every_link_on_the_site(message)
 
 
 def test_login_code_for_an_unknown_address_points_to_the_waitlist(client):
