@@ -109,3 +109,27 @@ def test_a_reader_finds_topics_and_contributors_from_the_footer(
     expect(page.get_by_role("heading", level=1)).to_have_text("Contributors")
     expect(page.locator(".index-list")).to_contain_text("Dylan Patel")
     watcher.check("contributors")
+
+
+def test_a_member_changes_their_password_and_a_visitor_finds_the_reset(site, page: Page, watch):
+    make_member(Tier.objects.get(slug="reader"), email="reader@example.com")
+    watcher = watch("password")
+    page.goto(site + "/accounts/password/reset/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Forgotten your password?")
+    watcher.check("reset")
+
+    page.goto(site + "/accounts/login/")
+    page.fill("input[name=login]", "reader@example.com")
+    page.fill("input[name=password]", "a-long-pw")
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("link", name="Account").click()
+    page.get_by_role("link", name="Change password").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Change your password")
+    tab_through(page, ["oldpassword", "password1", "password2", "submit"])
+    watcher.check("change")
+    page.fill("input[name=oldpassword]", "a-long-pw")
+    page.fill("input[name=password1]", "x new passphrase 9")
+    page.fill("input[name=password2]", "x new passphrase 9")
+    page.get_by_role("button", name="Change my password").click()
+    expect(page.locator(".messages")).to_contain_text("Your password is changed.")
+    watcher.check("changed")

@@ -54,3 +54,58 @@ def test_logging_out_says_so_plainly():
     client.force_login(make_member(email="ada@example.com"))
     done = client.post("/accounts/logout/", follow=True).content.decode()
     assert "You are logged out." in done
+
+
+def test_resetting_a_password_speaks_as_the_site_does():
+    make_member(email="ada@example.com")
+    reader = Client()
+    assert (
+        "<h1>Forgotten your password?</h1>"
+        in reader.get("/accounts/password/reset/").content.decode()
+    )
+
+    done = reader.post("/accounts/password/reset/", {"email": "ada@example.com"}, follow=True)
+    assert "<h1>Check your inbox</h1>" in done.content.decode()
+    run_due_tasks()
+    link = re.search(
+        r"https://news\.example\.com(/accounts/password/reset/key/\S+/)", mail.outbox[-1].body
+    )[1]
+
+    form = reader.get(link, follow=True)
+    assert "<h1>Choose a new password</h1>" in form.content.decode()
+    new = "a brand new passphrase 77"
+    changed = reader.post(
+        form.redirect_chain[-1][0], {"password1": new, "password2": new}, follow=True
+    )
+    assert "<h1>Your password is changed</h1>" in changed.content.decode()
+    used = reader.get(link, follow=True).content.decode()
+    assert "<h1>This link no longer works</h1>" in used
+
+
+def test_changing_a_password_speaks_as_the_site_does():
+    member = make_member(email="ada@example.com")  # password "a-long-pw"
+    client = Client()
+    client.force_login(member)
+    assert (
+        "<h1>Change your password</h1>" in client.get("/accounts/password/change/").content.decode()
+    )
+
+    wrong = client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": "not it",
+            "password1": "x new passphrase 9",
+            "password2": "x new passphrase 9",
+        },
+    )
+    assert "Please type your current password." in wrong.content.decode()
+    done = client.post(
+        "/accounts/password/change/",
+        {
+            "oldpassword": "a-long-pw",
+            "password1": "x new passphrase 9",
+            "password2": "x new passphrase 9",
+        },
+        follow=True,
+    )
+    assert "Your password is changed." in done.content.decode()
