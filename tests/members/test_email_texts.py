@@ -224,17 +224,23 @@ def test_password_reset(client):
     make_member(email="ada@example.com")
     client.post("/accounts/password/reset/", {"email": "ada@example.com"}, **FORGED)
     message = only_email()
-    assert message.subject == "Password Reset Email"
+    assert message.subject == "Choose a new password for The Ledger"
     assert message.reply_to == ["The Ledger <editors@example.com>"]
     body = re.sub(r"/key/\S+/", "/key/KEY/", message.body)
     assert body == (
         "Hello from The Ledger,\n\n"
-        "You're receiving this email because you or someone else has requested a password "
-        "reset for your user account.\n"
-        "It can be safely ignored if you did not request a password reset. Click the link "
-        "below to reset your password.\n\n"
+        "Someone, probably you, asked to choose a new password for the account at this "
+        "address.\n\n"
+        "To choose one, open this link:\n"
         "https://news.example.com/accounts/password/reset/key/KEY/\n\n"
+        "It works once, for a limited time. If this wasn't you, ignore this email: your "
+        "password stays as it is.\n\n"
         "The Ledger\nhttps://news.example.com/\n"
+    )
+    html = re.sub(r"/key/[^\"]+/", "/key/KEY/", html_of(message))
+    assert (
+        '<a href="https://news.example.com/accounts/password/reset/key/KEY/">Choose a new password</a>'
+        in html
     )
     assert "6666" not in message.body and "testserver" not in message.body
 
@@ -287,7 +293,7 @@ def test_email_change_confirmation(client, run_tasks):
     client.post("/accounts/email/", {"action_add": "", "email": "new@example.com"}, **FORGED)
     run_tasks()
     message = next(m for m in mail.outbox if m.to == ["new@example.com"])
-    assert message.subject == "Please Confirm Your Email Address"
+    assert message.subject == "Confirm your new email address for The Ledger"
     body = re.sub(r"/confirm-email/\S+/", "/confirm-email/KEY/", message.body)
     assert body == (
         "Hello from The Ledger,\n\n"
@@ -313,7 +319,7 @@ def test_password_changed_notice(client):
         **FORGED,
     )
     message = only_email()
-    assert message.subject == "Password Changed"
+    assert message.subject == "Your password at The Ledger was changed"
     assert message.body.startswith(
         "Hello from The Ledger,\n\n"
         "You are receiving this mail because the following change was made to your account:\n\n"
@@ -325,25 +331,35 @@ def test_password_changed_notice(client):
 @pytest.mark.parametrize(
     ("template", "context", "subject", "says"),
     [
-        ("password_changed", {}, "Password Changed", "Your password has been changed."),
-        ("password_set", {}, "Password Set", "Your password has been set."),
-        ("password_reset", {}, "Password Reset", "Your password has been reset."),
+        (
+            "password_changed",
+            {},
+            "Your password at The Ledger was changed",
+            "Your password has been changed.",
+        ),
+        ("password_set", {}, "Your password at The Ledger was set", "Your password has been set."),
+        (
+            "password_reset",
+            {},
+            "Your password at The Ledger was reset",
+            "Your password has been reset.",
+        ),
         (
             "email_changed",
             {"from_email": "old@example.com", "to_email": "new@example.com"},
-            "Email Changed",
+            "Your email address at The Ledger was changed",
             "Your email has been changed from old@example.com to new@example.com.",
         ),
         (
             "email_confirm",
             {"email": "new@example.com"},
-            "Email Confirmation",
+            "Your email address at The Ledger is confirmed",
             "Your email has been confirmed.",
         ),
         (
             "email_deleted",
             {"deleted_email": "old@example.com"},
-            "Email Removed",
+            "An email address was removed from your account at The Ledger",
             "Email address old@example.com has been removed from your account.",
         ),
     ],
