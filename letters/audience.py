@@ -7,14 +7,14 @@ from django.db.models import Q, QuerySet
 
 from articles.models import Article
 from members import access
-from members.models import Membership, Tier, User
+from members.models import Tier, User, is_current_member
 
 from .models import Send
 
 
 def audience(article: Article | None, chosen: str, tier: Tier | None = None) -> QuerySet[User]:
     readers = User.objects.filter(is_active=True, receives_letter=True)
-    members = Q(membership__in=Membership.objects.current())
+    members = is_current_member()
     if chosen == Send.Audience.FREE:
         return readers.filter(members | Q(subscribed_at__isnull=False))
     users = readers.filter(members)

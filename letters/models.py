@@ -2,14 +2,13 @@
 with one delivery per recipient, never two (a unique constraint)."""
 
 import uuid
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from articles.models import Article
-from members.models import Tier, User
+from members.models import SubmissionQuerySet, Tier, User
 
 
 class Send(models.Model):
@@ -113,12 +112,6 @@ class WeeklyLetter(models.Model):
         return f"Weekly letter of {timezone.localtime(self.scheduled_for):%-d %B %Y}"
 
 
-class SubscriptionRequestQuerySet(models.QuerySet):
-    def expired(self) -> "SubscriptionRequestQuerySet":
-        cutoff = timezone.now() - timedelta(seconds=settings.CONFIRMATION_MAX_AGE)
-        return self.filter(created_at__lt=cutoff)
-
-
 class SubscriptionRequest(models.Model):
     """An address given to the free list whose mailbox has not confirmed it: nobody is
     emailed a letter, and staff see nothing of it. Confirming deletes it (so each link
@@ -128,7 +121,8 @@ class SubscriptionRequest(models.Model):
     email = models.EmailField(max_length=254)
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
 
-    objects = SubscriptionRequestQuerySet.as_manager()
+    # Its link lives as long as a submission's, and it expires the same way.
+    objects = SubmissionQuerySet.as_manager()
 
     def __str__(self) -> str:
         return f"Unconfirmed: {self.email}"

@@ -6,13 +6,9 @@ from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest
 
 from members.admin import ExportsCSV, csv_response
-from members.models import Membership, User
+from members.models import User, is_current_member
 
 from .models import Subscriber
-
-
-def current_member() -> Q:
-    return Q(membership__in=Membership.objects.current())
 
 
 class MemberFilter(admin.SimpleListFilter):
@@ -24,9 +20,9 @@ class MemberFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "yes":
-            return queryset.filter(current_member())
+            return queryset.filter(is_current_member())
         if self.value() == "no":
-            return queryset.exclude(current_member())
+            return queryset.exclude(is_current_member())
         return queryset
 
 
@@ -54,7 +50,7 @@ class SubscriberAdmin(ExportsCSV, admin.ModelAdmin):
         counts = self.get_queryset(request).aggregate(
             receiving=Count("pk", filter=Q(receives_letter=True, is_active=True)),
             not_receiving=Count("pk", filter=Q(receives_letter=False) | Q(is_active=False)),
-            members=Count("pk", filter=current_member()),
+            members=Count("pk", filter=is_current_member()),
         )
         return super().changelist_view(request, {**(extra_context or {}), "counts": counts})
 

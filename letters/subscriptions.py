@@ -16,8 +16,9 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from members.applications import current_member
 from members.emails import render
-from members.models import Membership, User
+from members.models import User
 from outbox.models import Email
 from outbox.tasks import Rendered, kind, queue
 
@@ -91,8 +92,7 @@ def confirm(request: SubscriptionRequest) -> Subscribed | None:
         else:
             reader.receives_letter, reader.subscribed_at = True, now
             reader.save(update_fields=["receives_letter", "subscribed_at"])
-    is_member = Membership.objects.current().filter(user=reader).exists()
-    return Subscribed(reader, is_member)
+    return Subscribed(reader, current_member(reader.email) is not None)
 
 
 def new_subscriber(address: str, now) -> User:

@@ -18,7 +18,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from members import ratelimit
-from members.models import Membership, User
+from members.applications import current_member
+from members.models import User
 from members.views import too_many
 
 from . import subscriptions
@@ -73,7 +74,7 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "letters/unsubscribe.html", {"invalid": True}, status=404)
     context = {
         "reader": reader,
-        "is_member": Membership.objects.current().filter(user=reader).exists(),
+        "is_member": current_member(reader.email) is not None,
     }
     if request.method == "POST":
         User.objects.filter(pk=reader.pk).update(receives_letter=False)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from outbox.tasks import task
 
 from . import emails, history
-from .models import Answers, Application, Membership, Submission, User
+from .models import Answers, Application, Submission, User, is_current_member
 
 
 def submit(data: dict) -> None:
@@ -47,7 +47,7 @@ def standing(address: str) -> Application | None:
 
 
 def current_member(address: str) -> User | None:
-    return User.objects.filter(email=address, membership__in=Membership.objects.current()).first()
+    return User.objects.filter(is_current_member(), email=address).first()
 
 
 @dataclass

@@ -8,8 +8,8 @@ former member logs in, keeps the free letter if they chose to, and may apply aga
 from django.db import transaction
 from django.utils import timezone
 
-from . import history
-from .models import Application, Event, Membership, User
+from . import applications, moves
+from .models import Event, Membership, User
 
 
 def leave(user: User, *, now: bool, keep_letter: bool) -> Membership | None:
@@ -28,11 +28,8 @@ def leave(user: User, *, now: bool, keep_letter: bool) -> Membership | None:
         Event.objects.create(
             user=user, what=Event.What.LEFT, actor=Event.Actor.APPLICANT, detail=when
         )
-        waiting = list(Application.objects.filter(email=user.email, status="pending"))
-        Application.objects.filter(pk__in=[a.pk for a in waiting]).update(
-            status=Application.Status.WITHDRAWN, updated_at=moment
-        )
-        history.record(history.What.WITHDRAWN, waiting, actor=history.Actor.APPLICANT)
+        if (waiting := moves.waiting(user)) is not None:
+            applications.withdraw(waiting)
         # On the free list after, or not: the letter is the reader's to choose.
         if keep_letter:
             letter = {"subscribed_at": user.subscribed_at or moment, "receives_letter": True}

@@ -384,6 +384,11 @@ class MembershipQuerySet(models.QuerySet):
         )
 
 
+def is_current_member() -> models.Q:
+    """On User: has a membership that has not ended (MembershipQuerySet.current)."""
+    return models.Q(membership__in=Membership.objects.current())
+
+
 class Membership(models.Model):
     class Status(models.TextChoices):
         ACTIVE = "active", "Active"
