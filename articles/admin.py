@@ -1,9 +1,9 @@
 from django.contrib import admin
-from django.db import models
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
+from .forms import PullQuoteForm, PullQuoteFormSet
 from .models import SEARCH_VECTORS, Article, Byline, Contributor, PullQuote, Topic
 
 
@@ -17,9 +17,10 @@ class BylineInline(admin.TabularInline):
 
 class PullQuoteInline(admin.StackedInline):
     model = PullQuote
+    form = PullQuoteForm
+    formset = PullQuoteFormSet
     extra = 0
-    fields = [("text",), ("attribution", "source_url"), "position"]
-    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+    fields = [("text",), ("attribution", "source_url"), "after_block"]
 
 
 @admin.register(Article)

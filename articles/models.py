@@ -387,12 +387,18 @@ class Article(models.Model):
 
     def render_body(self) -> None:
         """Derive the HTML of the body, and of its free preview, from the Markdown."""
-        quotes = [q.as_quote() for q in self.pull_quotes.all()] if self.pk else []
+        quotes = list(self.pull_quotes.all()) if self.pk else []
         rendered = rendering.rendered_fields(
-            self.body, quotes, preview_paragraphs=settings.MEMBERS_PREVIEW_PARAGRAPHS
+            self.body,
+            [quote.as_quote() for quote in quotes],
+            preview_paragraphs=settings.MEMBERS_PREVIEW_PARAGRAPHS,
         )
         for name, value in rendered.items():
             setattr(self, name, value)
+        if quotes:  # an edit above a quote's block moves it: count its blocks again
+            body = rendering.parse_body(self.body)
+            places = {quote.pk: body.place_of(quote.as_quote()) for quote in quotes}
+            PullQuote.objects.record_places(places, previous=quotes)
 
     def with_byline_and_topics(self) -> "Article":
         """Fetch its byline (with the contributors) and topics, where no list prefetched them."""
@@ -498,6 +504,13 @@ class PullQuoteQuerySet(models.QuerySet):
     def article_ids(self) -> list[int]:
         return list(self.order_by().values_list("article_id", flat=True).distinct())
 
+    def record_places(self, places: dict[int, int], *, previous: list["PullQuote"]) -> None:
+        """Write where each quote stands now (its `position`), where that moved. The body
+        is rendered with them already: nothing is rendered again."""
+        for quote in previous:
+            if places[quote.pk] != quote.position:
+                super(PullQuoteQuerySet, self.filter(pk=quote.pk)).update(position=places[quote.pk])
+
     @staticmethod
     def render_again(article_ids: list[int]) -> None:
         for article in Article.objects.filter(pk__in=article_ids):
@@ -511,11 +524,12 @@ class PullQuote(models.Model):
         max_length=300, help_text="Shown after a dash, e.g. “Umee's Brent Xu wrote for Coindesk”."
     )
     source_url = models.URLField("source", blank=True, help_text="Optional link to the source.")
-    position = models.PositiveSmallIntegerField(
-        default=0,
-        help_text="Stands after this many blocks of the body (paragraphs, headings, lists, "
-        "pictures); 0 puts it first, a number past the end puts it last.",
-    )
+    # Where it stands: after the block of the body whose key (rendering.block_key) it
+    # names, so an edit above moves it with its block. `position` is where it last stood,
+    # counted in blocks: it stands there while its block is gone (the admin says so), and
+    # places a quote that names no block (0: before the first).
+    after_block = models.CharField(max_length=24, blank=True, default="")
+    position = models.PositiveSmallIntegerField(default=0)
 
     objects = PullQuoteQuerySet.as_manager()
 
@@ -526,6 +540,7 @@ class PullQuote(models.Model):
         return self.text[:60]
 
     def save(self, *args, **kwargs) -> None:
+        self.settle_place()
         super().save(*args, **kwargs)
         self.article.save(update_fields=RENDERED_FIELDS)
 
@@ -534,5 +549,15 @@ class PullQuote(models.Model):
         self.article.save(update_fields=RENDERED_FIELDS)
         return result
 
+    def settle_place(self) -> None:
+        """Name the block it stands after, where only a count of blocks was given (the
+        demo, an import); count the blocks before the block it names."""
+        body = rendering.parse_body(self.article.body)
+        if not self.after_block and self.position and body.keys:
+            self.after_block = body.keys[min(self.position, len(body.keys)) - 1]
+        self.position = body.place_of(self.as_quote())
+
     def as_quote(self) -> rendering.Quote:
-        return rendering.Quote(self.text, self.attribution, self.source_url, self.position)
+        return rendering.Quote(
+            self.text, self.attribution, self.source_url, self.position, self.after_block
+        )

@@ -6,10 +6,12 @@ boundary. Each block is sanitised on its own, which keeps every fragment, and so
 any run of them, well-formed.
 """
 
+import hashlib
+import html as entities
 import math
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
 
@@ -72,7 +74,8 @@ class Quote:
     text: str
     attribution: str
     source_url: str
-    position: int
+    position: int  # how many blocks stand before it, where `after` is not in the body
+    after: str = ""  # the key of the block it stands after (block_key), if it names one
 
 
 def sanitize(html: str) -> str:
@@ -95,8 +98,16 @@ class Body:
     """A rendered body: its blocks, and where staff put the members-only marker."""
 
     blocks: list[str]
+    keys: list[str]  # each block's key (block_key), by which a pull quote names its place
     marker_at: int | None  # how many blocks stand before the marker, if there is one
     text: str  # its words, without the headings' "#" links: for reading time
+
+    def place_of(self, quote: Quote) -> int:
+        """How many blocks stand before the quote: after the block it names, wherever an
+        edit above has moved that block; where it last stood if the block is gone."""
+        if quote.after in self.keys:
+            return self.keys.index(quote.after) + 1
+        return quote.position
 
     def preview_length(self, paragraphs: int) -> int:
         """How many blocks the free preview shows: up to the marker, else `paragraphs`.
@@ -134,7 +145,47 @@ def parse_body(source: str) -> Body:
         if html:
             plain.append(html)
             blocks.append(_with_anchor(html, group[0]))
-    return Body(blocks, marker_at, text_of("\n".join(plain)))
+    return Body(blocks, _keys(plain), marker_at, text_of("\n".join(plain)))
+
+
+def block_key(html: str) -> str:
+    """A block's key: a digest of what it says, so the same block has the same key however
+    many blocks an edit puts before it, and an edited block has a new one."""
+    return hashlib.sha256(html.encode()).hexdigest()[:16]
+
+
+def _keys(blocks: list[str]) -> list[str]:
+    """Each block's key; a block said again word for word is told apart by its count."""
+    keys: list[str] = []
+    for html in blocks:
+        key = block_key(html)
+        repeats = sum(1 for k in keys if k.split("-")[0] == key)
+        keys.append(f"{key}-{repeats + 1}" if repeats else key)
+    return keys
+
+
+BLOCK_KINDS = {
+    "p": "Paragraph", "h2": "Heading", "h3": "Heading", "h4": "Heading", "h5": "Heading",
+    "h6": "Heading", "ul": "List", "ol": "List", "blockquote": "Quote", "pre": "Code",
+    "table": "Table", "hr": "Line", "figure": "Picture",
+}  # fmt: skip
+FIRST_WORDS = 8
+
+
+def block_choices(source: str) -> list[tuple[str, str]]:
+    """The body's blocks as staff choose among them: each key with the block's kind and
+    first words ("Paragraph 3: “It was the first…”")."""
+    body = parse_body(source)
+    choices = []
+    for number, (key, html) in enumerate(zip(body.keys, body.blocks, strict=True), start=1):
+        tag = re.match(r"<(\w+)", html)
+        kind = BLOCK_KINDS.get(tag[1] if tag else "", "Block")
+        words = entities.unescape(text_of(without_heading_anchors(html))).split()
+        if not words and (alt := re.search(r'<img[^>]* alt="([^"]*)"', html)):
+            kind, words = "Picture", entities.unescape(alt[1]).split()
+        shown = " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")
+        choices.append((key, f"{kind} {number}: “{shown}”" if shown else f"{kind} {number}"))
+    return choices
 
 
 def markdown_blocks(source: str) -> list[str]:
@@ -182,6 +233,7 @@ def render(source: str, quotes: Sequence[Quote] = (), *, preview_paragraphs: int
     """
     body = parse_body(source)
     length = body.preview_length(preview_paragraphs)
+    quotes = [replace(quote, position=body.place_of(quote)) for quote in quotes]
     kept = [quote for quote in quotes if quote.position < length]
     return Rendered(
         body_html="\n".join(place_pull_quotes(body.blocks, quotes)),

@@ -3,6 +3,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import IntegrityError
 from django.urls import reverse
 
+from articles import rendering
 from articles.models import Article, Contributor
 from tests.factories import (
     image_bytes,
@@ -61,6 +62,11 @@ def test_readers_who_are_not_staff_get_nothing_from_admin(reader_client, client,
         assert response["Location"].startswith("/admin/login/")
 
 
+def block_key(markdown: str) -> str:
+    """The key of the body's block that `markdown` makes, as the quote's select offers it."""
+    return rendering.parse_body(markdown).keys[0]
+
+
 def article_form(**overrides) -> dict:
     data = {
         "title": "A new essay",
@@ -81,7 +87,7 @@ def article_form(**overrides) -> dict:
         "pull_quotes-0-text": "Quoted <em>words</em>",
         "pull_quotes-0-attribution": "A critic",
         "pull_quotes-0-source_url": "",
-        "pull_quotes-0-position": "1",
+        "pull_quotes-0-after_block": "",
     }
     return {**data, **overrides}
 
@@ -90,7 +96,10 @@ def test_staff_write_a_post_with_byline_and_pull_quote(staff_client):
     writer = make_contributor(name="Toby Daniels")
 
     response = staff_client.post(
-        admin_url("articles.article", "add"), article_form(**{"bylines-0-contributor": writer.pk})
+        admin_url("articles.article", "add"),
+        article_form(
+            **{"bylines-0-contributor": writer.pk, "pull_quotes-0-after_block": block_key("First.")}
+        ),
     )
 
     assert response.status_code == 302
@@ -153,6 +162,7 @@ def test_staff_make_a_post_for_one_package_and_above(staff_client):
             visibility="tier",
             minimum_tier=insider.pk,
             body="Free.\n\nAlso free.\n\n<!--members-only-->\n\nPaid.",
+            **{"pull_quotes-0-after_block": block_key("Free.")},
         ),
     )
     assert response.status_code == 302
