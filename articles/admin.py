@@ -3,8 +3,16 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
 
-from .forms import PullQuoteForm, PullQuoteFormSet
-from .models import SEARCH_VECTORS, Article, Byline, Contributor, PullQuote, Topic
+from .forms import ArticleForm, PullQuoteForm, PullQuoteFormSet
+from .models import (
+    SEARCH_VECTORS,
+    Article,
+    BodyPicture,
+    Byline,
+    Contributor,
+    PullQuote,
+    Topic,
+)
 
 
 class BylineInline(admin.TabularInline):
@@ -23,9 +31,30 @@ class PullQuoteInline(admin.StackedInline):
     fields = [("text",), ("attribution", "source_url"), "after_block"]
 
 
+class BodyPictureInline(admin.StackedInline):
+    model = BodyPicture
+    extra = 0
+    fields = [("name", "image"), "alt", "in_the_body"]
+    readonly_fields = ["in_the_body"]
+    verbose_name = "picture in the body"
+    verbose_name_plural = "Pictures in the body"
+
+    @admin.display(description="In the body")
+    def in_the_body(self, picture: BodyPicture) -> str:
+        if not picture.pk:
+            return "Saved with the post, then shown wherever the body names it."
+        return format_html(
+            '<img src="{}" alt="" width="120" class="body-picture-thumbnail"> '
+            "<code>![](picture:{})</code>",
+            picture.as_shown()[0].smallest_url,
+            picture.name,
+        )
+
+
 @admin.register(Article)
 class ArticleAdmin(admin.ModelAdmin):
-    inlines = [BylineInline, PullQuoteInline]
+    form = ArticleForm
+    inlines = [BylineInline, PullQuoteInline, BodyPictureInline]
     list_display = ["title", "byline", "status", "visibility", "publish_at", "featured", "page"]
     list_filter = ["status", "visibility", "featured", "topics", "contributors"]
     search_fields = ["title", "dek", "slug"]

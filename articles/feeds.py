@@ -27,9 +27,19 @@ FRAGMENT_SECONDS = 24 * 60 * 60
 ADDRESS = re.compile(r'( (?:href|src)=")([^"]*)"')
 
 
+# A picture's widths: "address 480w, address 960w" (the post's pictures, rendering.py).
+SRCSET = re.compile(r'( srcset=")([^"]*)"')
+
+
 def absolute_links(html: str, page_url: str) -> str:
     """Every address made absolute, as from the post's page: a feed reader has no page."""
-    return ADDRESS.sub(lambda m: f'{m.group(1)}{urljoin(page_url, m.group(2))}"', html)
+    html = ADDRESS.sub(lambda m: f'{m.group(1)}{urljoin(page_url, m.group(2))}"', html)
+    return SRCSET.sub(lambda m: f'{m.group(1)}{absolute_srcset(m.group(2), page_url)}"', html)
+
+
+def absolute_srcset(srcset: str, page_url: str) -> str:
+    candidates = (candidate.strip().split(" ", 1) for candidate in srcset.split(","))
+    return ", ".join(" ".join([urljoin(page_url, c[0]), *c[1:]]) for c in candidates if c[0])
 
 
 def first_served(response: HttpResponse) -> float | None:

@@ -1,9 +1,46 @@
-"""The post's admin forms: where a pull quote stands, chosen among the body's blocks."""
+"""The post's admin forms: pictures the body names, and where a pull quote stands."""
 
 from django import forms
+from django.core.exceptions import ValidationError
 
 from . import rendering
 from .models import Article, PullQuote
+
+# The admin's inline for the post's pictures sends them under this prefix, beside the post.
+PICTURES_PREFIX = "body_pictures"
+MAX_PICTURES = 1000  # Django's own bound on a formset's forms
+
+
+class ArticleForm(forms.ModelForm):
+    """A body that shows a picture by its short name needs the post to have that picture."""
+
+    def clean_body(self) -> str:
+        body = self.cleaned_data["body"]
+        names = self.picture_names()
+        missing = [n for n in dict.fromkeys(rendering.picture_names(body)) if n not in names]
+        if missing:
+            raise ValidationError(
+                "The body shows %(shown)s, but the post has no picture with that short "
+                "name. Add it under “Pictures in the body” below, or correct the name.",
+                code="missing_picture",
+                params={"shown": ", ".join(f"“picture:{name}”" for name in missing)},
+            )
+        return body
+
+    def picture_names(self) -> set[str]:
+        """The short names the post's pictures will have once this is saved: as the admin's
+        inline sends them (but those marked for deletion), else as they are saved."""
+        total = self.data.get(f"{PICTURES_PREFIX}-TOTAL_FORMS")
+        if total is None:
+            saved = self.instance.body_pictures.all() if self.instance.pk else []
+            return {picture.name for picture in saved}
+        count = min(int(total), MAX_PICTURES) if total.isdigit() else 0
+        return {
+            self.data.get(f"{PICTURES_PREFIX}-{n}-name", "").strip()
+            for n in range(count)
+            if not self.data.get(f"{PICTURES_PREFIX}-{n}-DELETE")
+        }
+
 
 AT_THE_START = "At the start, before the first block"
 

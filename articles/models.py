@@ -240,7 +240,9 @@ class Article(models.Model):
     )
     body = models.TextField(
         blank=True,
-        help_text="Markdown. Pull quotes are placed into it from the list below. For a "
+        help_text="Markdown. Pull quotes stand after the blocks chosen for them below; a "
+        "picture uploaded below shows where a line says <code>![](picture:short-name)</code>. "
+        "For a "
         "members-only post, a line <code>&lt;!--members-only--&gt;</code> ends the free "
         "preview (the same marker as Ghost); without it the preview is the first "
         "paragraphs.",
@@ -388,9 +390,11 @@ class Article(models.Model):
     def render_body(self) -> None:
         """Derive the HTML of the body, and of its free preview, from the Markdown."""
         quotes = list(self.pull_quotes.all()) if self.pk else []
+        pictures = self.body_pictures.all() if self.pk else []
         rendered = rendering.rendered_fields(
             self.body,
             [quote.as_quote() for quote in quotes],
+            {picture.name: picture.as_shown() for picture in pictures},
             preview_paragraphs=settings.MEMBERS_PREVIEW_PARAGRAPHS,
         )
         for name, value in rendered.items():
@@ -561,3 +565,59 @@ class PullQuote(models.Model):
         return rendering.Quote(
             self.text, self.attribution, self.source_url, self.position, self.after_block
         )
+
+
+class BodyPicture(models.Model):
+    """A picture uploaded with a post and shown in its body, where the Markdown names it:
+    ![](picture:harbour). Checked, cleaned and made in widths as the post's own picture."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="body_pictures")
+    name = models.SlugField(
+        "short name",
+        max_length=60,
+        help_text="Put the picture in the body with <code>![](picture:short-name)</code>, "
+        "on a line of its own.",
+    )
+    image = models.ImageField(
+        "picture",
+        upload_to="body/",
+        validators=[validate_image_upload],
+        help_text="A JPEG, PNG, WebP or GIF. Location and camera data are removed.",
+    )
+    alt = models.CharField(
+        "description",
+        max_length=250,
+        help_text="What the picture shows, for readers who cannot see it. Text in the "
+        "brackets of <code>![…](picture:short-name)</code> is used instead, if there is any.",
+    )
+    renditions = models.JSONField(default=list, editable=False)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["article", "name"],
+                name="body_picture_unique_name_per_article",
+                violation_error_message="This post already has a picture with this short name.",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs) -> None:
+        with images.new_picture(self, "image", "renditions", HERO_WIDTHS):
+            super().save(*args, **kwargs)
+        self.article.save(update_fields=RENDERED_FIELDS)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.article.save(update_fields=RENDERED_FIELDS)
+        return result
+
+    def clean_fields(self, exclude=None) -> None:
+        super().clean_fields(exclude=exclude)
+        images.encodes(self, "image", HERO_WIDTHS, exclude)
+
+    def as_shown(self) -> tuple[Picture, str]:
+        return picture(self.renditions), self.alt

@@ -10,7 +10,7 @@ import hashlib
 import html as entities
 import math
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from functools import cache
 from typing import TYPE_CHECKING
@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from markdown_it import MarkdownIt
     from markdown_it.token import Token
 
+    from .images import Picture
+
 ALLOWED_TAGS = {
     "p", "br", "hr", "h2", "h3", "h4", "h5", "h6",
     "a", "em", "strong", "code", "pre", "kbd", "sup", "sub", "del", "s", "mark",
@@ -30,7 +32,7 @@ ALLOWED_TAGS = {
 }  # fmt: skip
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title"},
-    "img": {"src", "alt", "title", "width", "height"},
+    "img": {"src", "alt", "title", "width", "height", "srcset", "sizes", "loading", "decoding"},
     "ol": {"start"},
     "th": {"align", "scope"},
     "td": {"align"},
@@ -41,6 +43,10 @@ ALLOWED_ATTRIBUTES = {
     "h6": {"id"},
 }
 ALLOWED_URL_SCHEMES = {"http", "https", "mailto"}
+# A picture uploaded with the post, as the body's Markdown shows it: ![](picture:harbour).
+PICTURE_REFERENCE = re.compile(r"picture:([-\w]+)")
+# The body's column (--measure in site.css), for the browser to choose a width.
+BODY_PICTURE_SIZES = "(min-width: 42rem) 42rem, 100vw"
 # Staff may drop raw HTML into Markdown; its text stays, these tags go with their content.
 REMOVED_WITH_CONTENT = {"script", "style", "iframe", "object", "embed", "noscript", "template"}
 
@@ -125,7 +131,11 @@ class Body:
         return max(len(self.blocks) - 1, 0)
 
 
-def parse_body(source: str) -> Body:
+# A post's pictures by short name: each in its widths, and what it shows (its alt text).
+Pictures = Mapping[str, tuple["Picture", str]]
+
+
+def parse_body(source: str, pictures: Pictures | None = None) -> Body:
     """Render Markdown into sanitised top-level HTML blocks, noting the marker.
 
     Parsed once: the words for reading time come from the same blocks, before each
@@ -134,7 +144,10 @@ def parse_body(source: str) -> Body:
     parser = markdown()
     tokens = parser.parse(source)
     _number_headings(tokens)
+    _show_pictures(tokens, pictures or {})
+    lines = source.splitlines()
     blocks: list[str] = []
+    sources: list[str] = []
     plain: list[str] = []
     marker_at = None
     for group in _top_level_groups(tokens):
@@ -145,20 +158,60 @@ def parse_body(source: str) -> Body:
         if html:
             plain.append(html)
             blocks.append(_with_anchor(html, group[0]))
-    return Body(blocks, _keys(plain), marker_at, text_of("\n".join(plain)))
+            start, end = group[0].map or (0, 0)
+            sources.append("\n".join(line.strip() for line in lines[start:end]))
+    return Body(blocks, _keys(sources), marker_at, text_of("\n".join(plain)))
 
 
-def block_key(html: str) -> str:
-    """A block's key: a digest of what it says, so the same block has the same key however
+def picture_names(source: str) -> list[str]:
+    """The short names of the pictures the body shows, in order."""
+    return [
+        found[1]
+        for token in markdown().parse(source)
+        for child in token.children or []
+        if child.type == "image" and (found := PICTURE_REFERENCE.fullmatch(child.attrGet("src")))
+    ]
+
+
+def _show_pictures(tokens: list["Token"], pictures: Pictures) -> None:
+    """Each ![](picture:name) as the post's picture of that name, in its widths, with its
+    width, height and alt text (the one in the brackets, if any). A name the post has no
+    picture for shows nothing: the admin refuses such a body."""
+    from markdown_it.token import Token
+
+    for token in tokens:
+        for index, child in enumerate(token.children or []):
+            found = PICTURE_REFERENCE.fullmatch(child.attrGet("src") or "")
+            if child.type != "image" or not found:
+                continue
+            if found[1] not in pictures:
+                token.children[index] = Token("text", "", 0)
+                continue
+            picture, alt = pictures[found[1]]
+            child.attrs.update(
+                src=picture.src,
+                srcset=picture.srcset,
+                sizes=BODY_PICTURE_SIZES,
+                width=str(picture.width),
+                height=str(picture.height),
+                loading="lazy",
+                decoding="async",
+            )
+            if not child.content.strip():
+                child.children = [Token("text", "", 0, content=alt)]
+
+
+def block_key(block_source: str) -> str:
+    """A block's key: a digest of its Markdown, so the same block has the same key however
     many blocks an edit puts before it, and an edited block has a new one."""
-    return hashlib.sha256(html.encode()).hexdigest()[:16]
+    return hashlib.sha256(block_source.encode()).hexdigest()[:16]
 
 
-def _keys(blocks: list[str]) -> list[str]:
+def _keys(sources: list[str]) -> list[str]:
     """Each block's key; a block said again word for word is told apart by its count."""
     keys: list[str] = []
-    for html in blocks:
-        key = block_key(html)
+    for block_source in sources:
+        key = block_key(block_source)
         repeats = sum(1 for k in keys if k.split("-")[0] == key)
         keys.append(f"{key}-{repeats + 1}" if repeats else key)
     return keys
@@ -225,13 +278,19 @@ class Rendered:
     text: str  # the body's words, without its pull quotes: for reading time
 
 
-def render(source: str, quotes: Sequence[Quote] = (), *, preview_paragraphs: int = 2) -> Rendered:
-    """The whole body with its pull quotes, and the free preview a gate shows.
+def render(
+    source: str,
+    quotes: Sequence[Quote] = (),
+    pictures: Pictures | None = None,
+    *,
+    preview_paragraphs: int = 2,
+) -> Rendered:
+    """The whole body with its pull quotes and pictures, and the free preview a gate shows.
 
     The preview is a run of the body's first blocks, with only the pull quotes
     that stand among them: nothing from beyond the cut.
     """
-    body = parse_body(source)
+    body = parse_body(source, pictures)
     length = body.preview_length(preview_paragraphs)
     quotes = [replace(quote, position=body.place_of(quote)) for quote in quotes]
     kept = [quote for quote in quotes if quote.position < length]
@@ -243,11 +302,15 @@ def render(source: str, quotes: Sequence[Quote] = (), *, preview_paragraphs: int
 
 
 def rendered_fields(
-    source: str, quotes: Sequence[Quote] = (), *, preview_paragraphs: int
+    source: str,
+    quotes: Sequence[Quote] = (),
+    pictures: Pictures | None = None,
+    *,
+    preview_paragraphs: int,
 ) -> dict[str, str | int]:
     """What a post stores of its body: the HTML of the body and of its free preview, their
     words for search, and its reading time."""
-    rendered = render(source, quotes, preview_paragraphs=preview_paragraphs)
+    rendered = render(source, quotes, pictures, preview_paragraphs=preview_paragraphs)
     return {
         "body_html": rendered.body_html,
         "preview_html": rendered.preview_html,

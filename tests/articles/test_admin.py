@@ -82,6 +82,8 @@ def article_form(**overrides) -> dict:
         "bylines-TOTAL_FORMS": "1",
         "bylines-INITIAL_FORMS": "0",
         "bylines-0-order": "0",
+        "body_pictures-TOTAL_FORMS": "0",
+        "body_pictures-INITIAL_FORMS": "0",
         "pull_quotes-TOTAL_FORMS": "1",
         "pull_quotes-INITIAL_FORMS": "0",
         "pull_quotes-0-text": "Quoted <em>words</em>",

@@ -31,6 +31,8 @@ def change_form(article: Article, **overrides) -> dict:
         "hero_credit": "",
         "bylines-TOTAL_FORMS": "0",
         "bylines-INITIAL_FORMS": "0",
+        "body_pictures-TOTAL_FORMS": "0",
+        "body_pictures-INITIAL_FORMS": "0",
         "pull_quotes-TOTAL_FORMS": str(article.pull_quotes.count()),
         "pull_quotes-INITIAL_FORMS": str(article.pull_quotes.count()),
     }

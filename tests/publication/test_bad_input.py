@@ -58,6 +58,8 @@ def test_admin_post_form_refuses_nul_bytes_and_keeps_unicode_and_markup_as_text(
         "visibility": "public",
         "bylines-TOTAL_FORMS": "0",
         "bylines-INITIAL_FORMS": "0",
+        "body_pictures-TOTAL_FORMS": "0",
+        "body_pictures-INITIAL_FORMS": "0",
         "pull_quotes-TOTAL_FORMS": "0",
         "pull_quotes-INITIAL_FORMS": "0",
     }
