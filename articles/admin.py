@@ -1,7 +1,11 @@
+from functools import partial
+
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.views.decorators.http import require_POST
 
 from .forms import ArticleForm, PullQuoteForm, PullQuoteFormSet
 from .models import (
@@ -13,6 +17,7 @@ from .models import (
     PullQuote,
     Topic,
 )
+from .preview import preview_view
 
 
 class BylineInline(admin.TabularInline):
@@ -84,6 +89,24 @@ class ArticleAdmin(admin.ModelAdmin):
         ),
         ("About", {"fields": ["reading_minutes", "created_at", "updated_at"]}),
     ]
+
+    change_form_template = "admin/articles/article/change_form.html"
+
+    def get_urls(self):
+        preview = self.admin_site.admin_view(require_POST(partial(preview_view, self)))
+        return [
+            path("add/preview/", preview, name="articles_article_preview_new"),
+            path("<path:object_id>/preview/", preview, name="articles_article_preview"),
+            *super().get_urls(),
+        ]
+
+    def render_change_form(self, request: HttpRequest, context: dict, *args, obj=None, **kwargs):
+        context["preview_url"] = (
+            reverse("admin:articles_article_preview", args=[obj.pk])
+            if obj
+            else reverse("admin:articles_article_preview_new")
+        )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Article]:
         # The search vectors are as long as the text, and neither shown nor edited here.

@@ -87,9 +87,14 @@ class PullQuoteForm(forms.ModelForm):
                 )
 
     def save(self, commit: bool = True) -> PullQuote:
+        self.as_quote()
+        return super().save(commit)
+
+    def as_quote(self) -> rendering.Quote:
+        """The quote as typed, saved or not."""
         if not self.instance.after_block:
             self.instance.position = 0  # at the start: no count of blocks left to keep
-        return super().save(commit)
+        return self.instance.as_quote()
 
 
 class PullQuoteFormSet(forms.BaseInlineFormSet):

@@ -2,8 +2,14 @@
 decided by the gate's own rule for a reader of that kind."""
 
 from articles.models import Article
-from members.access import Access, Reader, decide
-from members.models import Tier
+from members.access import (
+    INCLUDED,
+    NOT_INCLUDED,
+    SUBSCRIBER,
+    Access,
+    decide,
+    sample_reader,
+)
 from outbox.models import Email
 from outbox.tasks import Rendered, kind, queue
 
@@ -11,7 +17,6 @@ from . import rendering
 from .delivery import list_headers
 from .links import unsubscribe_url
 
-INCLUDED, NOT_INCLUDED, SUBSCRIBER = "included", "not included", "subscriber"
 KINDS_OF_READER = [
     (INCLUDED, "A member whose package includes the post"),
     (NOT_INCLUDED, "A member whose package does not include it"),
@@ -20,17 +25,7 @@ KINDS_OF_READER = [
 
 
 def sample_access(article: Article, kind_of_reader: str) -> Access:
-    required = article.minimum_tier if article.visibility == Article.Visibility.TIER else None
-    tiers = Tier.objects.order_by("rank")
-    if kind_of_reader == INCLUDED:
-        reader = Reader(user_id=0, tier=required or tiers.last())
-    elif kind_of_reader == SUBSCRIBER:
-        reader = Reader(user_id=0)  # an account without a package, as members.access sees one
-    elif required and (below := tiers.filter(rank__lt=required.rank).last()):
-        reader = Reader(user_id=0, tier=below)
-    else:
-        reader = Reader(user_id=0)  # every package includes it: as one without a package
-    return decide(reader, article)
+    return decide(sample_reader(article, kind_of_reader), article)
 
 
 def preview(article: Article, kind_of_reader: str) -> rendering.Letter:

@@ -117,6 +117,23 @@ def members_reading(article: Article) -> Q:
     return Q(membership__in=current)
 
 
+# Kinds of reader staff see a post or a letter as before it goes out.
+INCLUDED, NOT_INCLUDED, SUBSCRIBER = "included", "not included", "subscriber"
+
+
+def sample_reader(article: Article, kind: str) -> Reader:
+    """A reader of this kind for this post, as the rule sees one (no real account): a
+    member of the post's own package (or the highest) for INCLUDED; for NOT_INCLUDED, of
+    the package below it, or one without a package where every package includes it."""
+    required = article.minimum_tier if article.visibility == Article.Visibility.TIER else None
+    tiers = Tier.objects.order_by("rank")
+    if kind == INCLUDED:
+        return Reader(user_id=0, tier=required or tiers.last())
+    if kind == NOT_INCLUDED and required and (below := tiers.filter(rank__lt=required.rank).last()):
+        return Reader(user_id=0, tier=below)
+    return Reader(user_id=0)  # an account without a package: a free subscriber, say
+
+
 def reader_of(user) -> Reader:
     if not user.is_authenticated:
         return VISITOR

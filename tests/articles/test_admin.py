@@ -94,6 +94,38 @@ def article_form(**overrides) -> dict:
     return {**data, **overrides}
 
 
+def change_form(article: Article, **overrides) -> dict:
+    """The post's change form as the admin sends it back untouched, with `overrides`."""
+    data = {
+        "title": article.title,
+        "slug": article.slug,
+        "dek": article.dek,
+        "body": article.body,
+        "status": article.status,
+        "publish_at_0": article.publish_at.date().isoformat(),
+        "publish_at_1": "09:00:00",
+        "visibility": article.visibility,
+        "hero_alt": "",
+        "hero_credit": "",
+        "bylines-TOTAL_FORMS": "0",
+        "bylines-INITIAL_FORMS": "0",
+        "body_pictures-TOTAL_FORMS": "0",
+        "body_pictures-INITIAL_FORMS": "0",
+        "pull_quotes-TOTAL_FORMS": str(article.pull_quotes.count()),
+        "pull_quotes-INITIAL_FORMS": str(article.pull_quotes.count()),
+    }
+    for n, quote in enumerate(article.pull_quotes.all()):
+        data |= {
+            f"pull_quotes-{n}-id": quote.pk,
+            f"pull_quotes-{n}-article": article.pk,
+            f"pull_quotes-{n}-text": quote.text,
+            f"pull_quotes-{n}-attribution": quote.attribution,
+            f"pull_quotes-{n}-source_url": quote.source_url,
+            f"pull_quotes-{n}-after_block": quote.after_block,
+        }
+    return data | overrides
+
+
 def test_staff_write_a_post_with_byline_and_pull_quote(staff_client):
     writer = make_contributor(name="Toby Daniels")
 

@@ -4,7 +4,7 @@ import pytest
 
 from articles import rendering
 from articles.models import Article, PullQuote
-from tests.articles.test_admin import admin_url
+from tests.articles.test_admin import admin_url, change_form
 from tests.factories import make_article
 
 pytestmark = pytest.mark.django_db
@@ -14,38 +14,6 @@ BODY = "## The start\n\nOne paragraph.\n\nTwo paragraph.\n\n- a list\n- of thing
 
 def key_of(body: str, number: int) -> str:
     return rendering.parse_body(body).keys[number - 1]
-
-
-def change_form(article: Article, **overrides) -> dict:
-    """The post's change form as the admin sends it back untouched, with `overrides`."""
-    data = {
-        "title": article.title,
-        "slug": article.slug,
-        "dek": article.dek,
-        "body": article.body,
-        "status": article.status,
-        "publish_at_0": article.publish_at.date().isoformat(),
-        "publish_at_1": "09:00:00",
-        "visibility": article.visibility,
-        "hero_alt": "",
-        "hero_credit": "",
-        "bylines-TOTAL_FORMS": "0",
-        "bylines-INITIAL_FORMS": "0",
-        "body_pictures-TOTAL_FORMS": "0",
-        "body_pictures-INITIAL_FORMS": "0",
-        "pull_quotes-TOTAL_FORMS": str(article.pull_quotes.count()),
-        "pull_quotes-INITIAL_FORMS": str(article.pull_quotes.count()),
-    }
-    for n, quote in enumerate(article.pull_quotes.all()):
-        data |= {
-            f"pull_quotes-{n}-id": quote.pk,
-            f"pull_quotes-{n}-article": article.pk,
-            f"pull_quotes-{n}-text": quote.text,
-            f"pull_quotes-{n}-attribution": quote.attribution,
-            f"pull_quotes-{n}-source_url": quote.source_url,
-            f"pull_quotes-{n}-after_block": quote.after_block,
-        }
-    return data | overrides
 
 
 def quoted_after(article: Article) -> str:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.core import mail
 from django.core.management import call_command
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
 from articles.models import Article
@@ -26,6 +27,7 @@ from letters.sending import send_post
 from letters.subscriptions import confirmation_url as subscription_url
 from members import links
 from members.models import Membership
+from tests.articles.test_admin import change_form
 from tests.factories import (
     listed,
     make_application,
@@ -186,6 +188,26 @@ def test_no_reader_finds_text_their_membership_does_not_include(site, persona):
             assert found_in, f"{persona} should read the {post} post in full"
         else:
             assert found_in == [], f"{persona} found the {post} post's hidden text in {found_in}"
+
+
+@pytest.mark.parametrize("persona", list(VISIBLE))
+def test_only_staff_who_may_edit_posts_see_them_previewed(site, persona, staff_user):
+    """The preview shows an unsaved post whole to the editor, and to no one else: not to
+    readers, not to staff without the right to change posts."""
+    client = Client()
+    if site[persona] is not None:
+        client.force_login(site[persona])
+    editor = Client()
+    editor.force_login(staff_user)
+    for post, word in SENTINELS.items():
+        article = Article.objects.get(title=f"The {post} post")
+        url = reverse("admin:articles_article_preview", args=[article.pk])
+        form = change_form(article, minimum_tier=article.minimum_tier_id or "")
+
+        assert word in editor.post(url, form).content.decode()
+        response = client.post(url, form)
+        assert response.status_code == (403 if persona == "staff" else 302)
+        assert word not in response.content.decode() + str(response.headers)
 
 
 # What a search for each secret finds, for readers who may read it: the crawl's own post
