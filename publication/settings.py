@@ -98,6 +98,7 @@ INSTALLED_APPS = [
     "articles",
     "letters",
     "ghost",
+    "menus",
     # Before django_tasks_db, so its db_worker (the upstream one, made safe to kill) wins.
     "outbox",
     "django_tasks",
@@ -186,6 +187,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "publication.context_processors.publication",
+                "menus.context_processors.menus",
             ],
         },
     },

@@ -29,8 +29,9 @@ def test_a_list_served_again_renders_no_card_and_fetches_no_byline(
         "search": "/search/?q=Ledger",
     }[page]
     first = client.get(url).content.decode()
-    # The page and its topic, writer or count; on PostgreSQL search adds its time limit.
-    with django_assert_max_num_queries(5 if page == "search" else 2) as queries:
+    # The page and its topic, writer or count, and the menus; on PostgreSQL search adds its
+    # time limit.
+    with django_assert_max_num_queries(6 if page == "search" else 3) as queries:
         again = client.get(url).content.decode()
     # (The contributor's list names its posts by their bylines, but fetches none.)
     assert not any(

@@ -36,7 +36,7 @@ def page(client, article) -> str:
 
 def test_a_second_visit_is_served_from_the_fragments(client, article, django_assert_num_queries):
     first = page(client, article)
-    with django_assert_num_queries(1):  # the post itself, to learn its revision
+    with django_assert_num_queries(2):  # the post itself, to learn its revision; the menus
         assert page(client, article) == first
 
 

@@ -19,7 +19,7 @@ def test_the_topics_page_lists_every_topic_with_the_posts_it_has_out(
     make_article(topics=[policy], visibility=Article.Visibility.MEMBERS)
     make_article(topics=[ai], status=Article.Status.DRAFT)
 
-    with django_assert_num_queries(1):
+    with django_assert_num_queries(2):  # the topics, and the menus
         page = client.get("/topics/").content.decode()
 
     listed = re.findall(
@@ -40,7 +40,7 @@ def test_the_contributors_page_lists_those_with_posts_out_in_pages(
     make_article(contributors=[make_contributor(name="Draft Only")], status=Article.Status.DRAFT)
     make_contributor(name="Nothing Yet")
 
-    with django_assert_num_queries(2):  # the page's contributors, and their count
+    with django_assert_num_queries(3):  # the page's contributors, their count, the menus
         page = client.get("/contributors/").content.decode()
 
     assert re.findall(r'class="index-list__name"><a href="([^"]+)">([^<]+)</a>', page) == [

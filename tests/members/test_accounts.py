@@ -128,8 +128,8 @@ def test_account_page_reads_the_membership_loaded_with_the_reader(
     client, django_user_model, django_assert_num_queries
 ):
     client.force_login(make_member(make_tier(name="Insider")))
-    # The session, the reader, and a member's request to move if one waits: nothing more.
-    with django_assert_num_queries(3):
+    # The session, the reader, a member's request to move if one waits, and the menus.
+    with django_assert_num_queries(4):
         assert "Insider membership" in client.get("/account/").content.decode()
     client.force_login(django_user_model.objects.create_user("plain@example.com"))
     html = client.get("/account/").content.decode()

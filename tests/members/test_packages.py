@@ -75,7 +75,8 @@ def test_the_packages_page_knows_its_reader(client, django_assert_num_queries):
 
     visitor_html = client.get("/membership/").content.decode()
     member.get("/membership/")
-    with django_assert_num_queries(3):  # the session, the reader with its package, the packages
+    # The session, the reader with its package, the packages, and the menus.
+    with django_assert_num_queries(4):
         member_html = member.get("/membership/").content.decode()
 
     assert "Your package." not in visitor_html

@@ -6,7 +6,7 @@ import ast
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-APPS = {"articles", "members", "letters", "ghost", "outbox"}
+APPS = {"articles", "members", "letters", "ghost", "menus", "outbox"}
 
 
 def imported(path: Path) -> set[str]:
