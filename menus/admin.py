@@ -12,7 +12,7 @@ class MenuLinkAdmin(admin.ModelAdmin):
     list_editable = ["order"]
     list_filter = ["menu"]
     list_select_related = ["page", "topic", "contributor"]
-    autocomplete_fields = ["page", "topic", "contributor"]
+    autocomplete_fields = ["topic", "contributor"]  # pages are few: a plain list
     fieldsets = [
         (None, {"fields": ["menu", "order", "label"]}),
         (

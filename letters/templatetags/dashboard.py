@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from articles.models import Article
 from letters.admin import with_progress
 from letters.models import Send
 from members.models import Application, Membership, Tier, with_places_taken
@@ -30,6 +31,8 @@ def dashboard(context) -> dict:
         parts["packages"] = waiting_by_package()
     if user.has_perm("members.view_membership"):
         parts["memberships"] = comings_and_goings()
+    if user.has_perm("articles.view_article"):
+        parts["posts"] = posts_at_hand()
     if user.has_perm("letters.view_send"):
         sends = with_progress(Send.objects.order_by("-created_at"))[:LAST_SENDS]
         parts["sends"] = [  # an empty list says so: no letter yet
@@ -74,6 +77,29 @@ def comings_and_goings() -> dict:
         "ending": Membership.objects.filter(**ending).count(),
         "ending_url": listed("members_membership", **ending),
     }
+
+
+def posts_at_hand() -> list[tuple[int, str, str]]:
+    """Posts published in the last 7 days (today too), drafts and scheduled posts: each
+    count, what it counts, and the list of them."""
+    today = timezone.localdate()
+    published = {
+        "status__exact": Article.Status.PUBLISHED,
+        "publish_at__gte": today - timedelta(days=6),
+        "publish_at__lt": today + timedelta(days=1),
+    }
+    kinds = {
+        "published": as_moments(published),
+        "drafts": {"status__exact": Article.Status.DRAFT},
+        "scheduled": {"status__exact": Article.Status.SCHEDULED},
+    }
+    counts = Article.objects.aggregate(
+        **{kind: Count("pk", filter=Q(**filters)) for kind, filters in kinds.items()}
+    )
+    return [
+        (counts[kind], kind, listed("articles_article", **filters))
+        for kind, filters in kinds.items()
+    ]
 
 
 def as_moments(filters: dict) -> dict:

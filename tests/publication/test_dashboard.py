@@ -2,6 +2,7 @@
 
 import re
 from datetime import timedelta
+from urllib.parse import quote
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -48,7 +49,18 @@ def test_the_index_says_what_waits_who_came_who_is_leaving_and_how_letters_went(
 ):
     reader, _ = site
     send_post(
-        make_article(title="A letter"), audience=Send.Audience.ALL, tier=None, sent_by=staff_user
+        make_article(title="A letter", publish_at=timezone.now() - timedelta(hours=20)),
+        audience=Send.Audience.ALL,
+        tier=None,
+        sent_by=staff_user,
+    )
+    make_article(publish_at=timezone.now() - timedelta(days=8))  # out longer ago
+    for _ in range(2):
+        make_article(status="draft")
+    today = timezone.localdate()
+    week_ago, tomorrow = (
+        quote(f"{day} 00:00:00+00:00").replace("%20", "+")
+        for day in (today - timedelta(days=6), today + timedelta(days=1))
     )
 
     shown = figures(staff_client.get("/admin/").content.decode())
@@ -61,6 +73,11 @@ def test_the_index_says_what_waits_who_came_who_is_leaving_and_how_letters_went(
     assert "3 joined in the last 7 days" in shown
     assert "1 membership ending within 30 days" in shown
     assert "A letter" in shown
+    assert shown["1 published in the last 7 days"] == (  # "A letter", out yesterday
+        "/admin/articles/article/?status__exact=published"
+        f"&publish_at__gte={week_ago}&publish_at__lt={tomorrow}"
+    )
+    assert "2 drafts" in shown and "0 scheduled" in shown
     for words, url in shown.items():  # every link lists what its figure counts
         listed = staff_client.get(url)
         assert listed.status_code == 200, (words, url)
@@ -69,6 +86,8 @@ def test_the_index_says_what_waits_who_came_who_is_leaving_and_how_letters_went(
             assert re.search(
                 rf"\b{count[1]} (application|membership)s?\b", listed.content.decode()
             ), words
+        if count and "/articles/" in url:
+            assert re.search(rf"\b{count[1]} articles?\b", listed.content.decode()), words
 
 
 def test_staff_see_only_the_parts_they_may_view(site):
