@@ -20,10 +20,14 @@ from .models import (
 from .preview import preview_view
 
 
-class BylineInline(admin.TabularInline):
+class BylineInline(admin.StackedInline):
+    """Stacked, so each box has its label (a tabular inline's have none), and plain
+    selects, as for topics and packages: the admin's autocomplete widget has no accessible
+    name (axe: aria-input-field-name). Contributors are tens, not thousands."""
+
     model = Byline
     extra = 1
-    autocomplete_fields = ["contributor"]
+    fields = [("contributor", "order")]
     verbose_name = "contributor"
     verbose_name_plural = "Byline (in order)"
 
@@ -65,7 +69,6 @@ class ArticleAdmin(admin.ModelAdmin):
     search_fields = ["title", "dek", "slug"]
     date_hierarchy = "publish_at"
     prepopulated_fields = {"slug": ["title"]}
-    autocomplete_fields = ["topics", "minimum_tier"]
     readonly_fields = ["reading_minutes", "created_at", "updated_at"]
     fieldsets = [
         (None, {"fields": ["title", "slug", "dek", "body"]}),

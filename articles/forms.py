@@ -14,6 +14,15 @@ MAX_PICTURES = 1000  # Django's own bound on a formset's forms
 class ArticleForm(forms.ModelForm):
     """A body that shows a picture by its short name needs the post to have that picture."""
 
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        # The admin's date and time boxes have no label of their own: name each.
+        for field in self.fields.values():
+            if isinstance(field.widget, forms.SplitDateTimeWidget):
+                date, time = field.widget.widgets
+                date.attrs["aria-label"] = f"{field.label}: date"
+                time.attrs["aria-label"] = f"{field.label}: time"
+
     def clean_body(self) -> str:
         body = self.cleaned_data["body"]
         names = self.picture_names()

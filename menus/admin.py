@@ -1,6 +1,7 @@
 from django.contrib import admin
+from django.http import HttpRequest
 
-from .forms import MenuLinkForm
+from .forms import MenuLinkForm, MenuLinkOrderForm
 from .models import MenuLink
 
 
@@ -12,7 +13,6 @@ class MenuLinkAdmin(admin.ModelAdmin):
     list_editable = ["order"]
     list_filter = ["menu"]
     list_select_related = ["page", "topic", "contributor"]
-    autocomplete_fields = ["topic", "contributor"]  # pages are few: a plain list
     fieldsets = [
         (None, {"fields": ["menu", "order", "label"]}),
         (
@@ -20,6 +20,9 @@ class MenuLinkAdmin(admin.ModelAdmin):
             {"fields": ["site_page", "page", "topic", "contributor", "url"]},
         ),
     ]
+
+    def get_changelist_form(self, request: HttpRequest, **kwargs):
+        return MenuLinkOrderForm
 
     @admin.display(description="Goes to")
     def goes_to(self, link: MenuLink) -> str:

@@ -27,3 +27,15 @@ class MenuLinkForm(forms.ModelForm):
                 code="one_place",
             )
         return cleaned
+
+
+class MenuLinkOrderForm(forms.ModelForm):
+    """The list's order boxes, each named for screen readers: the admin gives them none."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["order"].widget.attrs["aria-label"] = f"Order of {self.instance.text}"
+
+    class Meta:
+        model = MenuLink
+        fields = ["order"]
