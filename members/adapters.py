@@ -75,6 +75,17 @@ class AccountAdapter(DefaultAccountAdapter):
             context=storable(name, context),
         )
 
+    def send_notification_mail(self, template_prefix, user, context=None, email=None) -> None:
+        """A notice of an account change names the account, so it greets its owner by name
+        (allauth gives the account to its other emails, not to these)."""
+        super().send_notification_mail(
+            template_prefix, user, {**(context or {}), "user": user}, email
+        )
+
+    def get_http_user_agent(self, request: HttpRequest) -> str:
+        """What a notice says the change came from: nothing, rather than "Unspecified"."""
+        return request.META.get("HTTP_USER_AGENT", "")
+
     def generate_login_code(self) -> str:
         """A code the outbox can make again from a nonce, so it stores no code."""
         nonce = secrets.token_urlsafe(16)

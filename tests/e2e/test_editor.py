@@ -83,8 +83,11 @@ def test_an_editor_reviews_writes_previews_publishes_and_links_a_page(
 
     # Preview what is typed, unsaved, as each kind of reader.
     page.fill("textarea[name=body]", BODY + "\n\nA sentence typed but not saved.")
+    preview_button = page.get_by_role("button", name="Preview")
+    preview_button.focus()
+    assert preview_button.evaluate("b => getComputedStyle(b).outlineStyle") != "none"
     with page.context.expect_page() as opened:
-        page.get_by_role("button", name="Preview").click()
+        page.keyboard.press("Enter")  # by keyboard
     preview = opened.value
     preview.wait_for_load_state()
     previewer = Watcher(preview, "editor-preview")

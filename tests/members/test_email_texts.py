@@ -259,6 +259,10 @@ def test_password_reset_for_an_unknown_address_points_to_the_waitlist(client):
         "The Ledger\nhttps://news.example.com/\n"
     )
     assert "/accounts/signup/" not in message.body
+    assert (
+        '<a href="https://news.example.com/membership/apply/">apply to our Member Waitlist</a>'
+        in html_of(message)
+    )
 
 
 def test_login_code(client):
@@ -304,6 +308,11 @@ def test_email_change_confirmation(client, run_tasks):
         "If this wasn't you, you can ignore this email.\n\n"
         "The Ledger\nhttps://news.example.com/\n"
     )
+    html = re.sub(r"/confirm-email/[^\"]+/", "/confirm-email/KEY/", html_of(message))
+    assert (
+        '<p><a href="https://news.example.com/accounts/confirm-email/KEY/">'
+        "Confirm this email address</a></p>"
+    ) in html
 
 
 def test_password_changed_notice(client):
@@ -316,16 +325,26 @@ def test_password_changed_notice(client):
             "password1": "a new long passphrase",
             "password2": "a new long passphrase",
         },
-        **FORGED,
+        headers={"Host": "testserver:6666", "User-Agent": "Firefox/140.0"},
+        REMOTE_ADDR="192.0.2.7",
     )
     message = only_email()
     assert message.subject == "Your password at The Ledger was changed"
-    assert message.body.startswith(
-        "Hello from The Ledger,\n\n"
-        "You are receiving this mail because the following change was made to your account:\n\n"
-        "Your password has been changed."
+    when = timezone.localtime().strftime("%-d %B %Y, %H:")
+    body = re.sub(r"When: .*\n", "When: WHEN\n", message.body)
+    assert body == (
+        "Hello,\n\n"
+        "The password of your account at The Ledger was changed.\n\n"
+        "If you made this change, there is nothing more to do. If you did not, reply to this "
+        "email at once and we will help you secure your account.\n\n"
+        "When: WHEN\n"
+        "From: IP address 192.0.2.7, Firefox/140.0\n\n"
+        "The Ledger\nhttps://news.example.com/\n"
     )
-    assert message.body.endswith("The Ledger\nhttps://news.example.com/\n")
+    assert f"When: {when}" in message.body
+    html = html_of(message)
+    assert "<p>The password of your account at The Ledger was changed.</p>" in html
+    assert "From: IP address 192.0.2.7, Firefox/140.0</p>" in html
 
 
 @pytest.mark.parametrize(
@@ -335,38 +354,47 @@ def test_password_changed_notice(client):
             "password_changed",
             {},
             "Your password at The Ledger was changed",
-            "Your password has been changed.",
+            "The password of your account at The Ledger was changed.",
         ),
-        ("password_set", {}, "Your password at The Ledger was set", "Your password has been set."),
+        (
+            "password_set",
+            {},
+            "Your password at The Ledger was set",
+            "A password was set for your account at The Ledger.",
+        ),
         (
             "password_reset",
             {},
             "Your password at The Ledger was reset",
-            "Your password has been reset.",
+            "The password of your account at The Ledger was reset.",
         ),
         (
             "email_changed",
             {"from_email": "old@example.com", "to_email": "new@example.com"},
             "Your email address at The Ledger was changed",
-            "Your email has been changed from old@example.com to new@example.com.",
+            "Your account at The Ledger now uses new@example.com instead of old@example.com: "
+            "its emails go there from now on.",
         ),
         (
             "email_confirm",
             {"email": "new@example.com"},
             "Your email address at The Ledger is confirmed",
-            "Your email has been confirmed.",
+            "new@example.com is confirmed as an email address of your account at The Ledger.",
         ),
         (
             "email_deleted",
             {"deleted_email": "old@example.com"},
             "An email address was removed from your account at The Ledger",
-            "Email address old@example.com has been removed from your account.",
+            "old@example.com was removed from your account at The Ledger.",
         ),
     ],
 )
 def test_every_account_notice(template, context, subject, says, rf):
-    """allauth's notices of account changes, as a member receives them."""
+    """allauth's notices of account changes, as a member receives them: greeted by the
+    account's own name when it has one, in text and in HTML."""
     member = make_member(email="ada@example.com")
+    member.first_name, member.last_name = "Ada", "Lovelace"
+    member.save()
     request = rf.post("/accounts/email/", headers={"Host": "testserver:6666"})
     with request_context(request):
         get_adapter(request).send_notification_mail(f"account/email/{template}", member, context)
@@ -374,9 +402,12 @@ def test_every_account_notice(template, context, subject, says, rf):
     assert message.subject == subject
     assert message.reply_to == ["The Ledger <editors@example.com>"]
     assert message.body.startswith(
-        "Hello from The Ledger,\n\n"
-        "You are receiving this mail because the following change was made to your account:\n\n"
-        f"{says}"
+        f"Dear Ada Lovelace,\n\n{says}\n\nIf you made this change, there is nothing more to do."
     )
-    assert message.body.endswith("The Ledger\nhttps://news.example.com/\n")
-    assert "6666" not in message.body and "testserver" not in message.body
+    assert message.body.endswith(
+        "From: IP address 127.0.0.1\n\nThe Ledger\nhttps://news.example.com/\n"
+    )
+    html = html_of(message)
+    assert f"<p>Dear Ada Lovelace,</p>\n<p>{says}</p>" in html
+    assert '<a href="https://news.example.com/">https://news.example.com/</a>' in html
+    assert "6666" not in message.body + html and "testserver" not in message.body + html
