@@ -85,6 +85,8 @@ def typed_inlines(model_admin, request: HttpRequest, post: Article) -> tuple[lis
     for inline in model_admin.get_inline_instances(request, saved):
         formset_class = inline.get_formset(request, saved)
         prefix = formset_class.get_default_prefix()
+        if prefix not in {"bylines", "pull_quotes"}:
+            continue  # pictures: shown as saved (a new upload is named on the page instead)
         formset = formset_class(request.POST, request.FILES, instance=post, prefix=prefix)
         typed[prefix] = [form for form in formset.forms if would_be_saved(form)]
     bylines = sorted((form.instance for form in typed["bylines"]), key=lambda b: b.order)
