@@ -4,7 +4,8 @@ pages as flat pages, and Ghost's old addresses as redirects.
 
 Every row made is remembered by Ghost's id (ghost.models.Imported) with a digest of what
 was written, so a second run of the same export changes nothing, a newer export updates
-what changed there, and a row staff edited here since is kept unless `overwrite`.
+what changed there, and a row staff edited here since is kept unless `overwrite`. A row
+matched to one made here is never changed unless `overwrite` names it.
 """
 
 import hashlib
@@ -114,7 +115,7 @@ class Importer:
         members: Path | None = None,
         images: Path | None = None,
         free_members_tier: str | None = None,
-        overwrite: bool = False,
+        overwrite: bool | set[str] = False,
         dry_run: bool = False,
     ):
         self.export = export
@@ -196,19 +197,26 @@ class Importer:
         written = digest({**values, "relations": relations})
         mapping = Imported.objects.filter(kind=kind, ghost_id=ghost_id).first()
         row = model.objects.filter(pk=mapping.object_id).first() if mapping else None
+        matched = mapping is not None and mapping.matched
         if row is None and match:
             row = model.objects.filter(**match).first()
-            if row is not None:  # made here, not by an import: linked, never overwritten
-                counts["matched to one made here"] += 1
-                self.remember(kind, ghost_id, row, self.state_of(row, values, relations))
-                return row
+            matched = row is not None  # made here, not by an import
+        if matched and not self.names(kind, row):
+            counts["matched to one made here"] += 1
+            self.remember(kind, ghost_id, row, written, matched=True)
+            return row
         if row is None:
             row = model(**values)
             counts["created"] += 1
-        elif written == mapping.written:
+        elif mapping is not None and written == mapping.written and not matched:
             counts["unchanged"] += 1
             return row
-        elif self.state_of(row, values, relations) != mapping.written and not self.overwrite:
+        elif (
+            not matched
+            and self.state_of(row, values, relations) != mapping.written
+            and self.overwrite is not True
+            and not self.names(kind, row)
+        ):
             counts["kept as edited here"] += 1
             return row
         else:
@@ -226,16 +234,24 @@ class Importer:
             ) from None
         if relations is not None:
             self.relate(row, relations)
-        self.remember(kind, ghost_id, row, written)
+        self.remember(kind, ghost_id, row, written, matched=matched)
         return row
+
+    def names(self, kind: str, row) -> bool:
+        """Whether --overwrite names this row: its kind and its slug here (`tier:patron`),
+        or a page's address (`page:/about/`)."""
+        named = self.overwrite if isinstance(self.overwrite, set) else set()
+        return f"{kind}:{getattr(row, 'slug', None) or getattr(row, 'url', '')}" in named
 
     def state_of(self, row, values: dict, relations) -> str:
         now = {name: getattr(row, name) for name in values}
         return digest({**now, "relations": post_relations(row) if relations is not None else None})
 
-    def remember(self, kind: str, ghost_id: str, row, written: str) -> None:
+    def remember(self, kind: str, ghost_id: str, row, written: str, *, matched=False) -> None:
         Imported.objects.update_or_create(
-            kind=kind, ghost_id=ghost_id, defaults={"object_id": row.pk, "written": written}
+            kind=kind,
+            ghost_id=ghost_id,
+            defaults={"object_id": row.pk, "written": written, "matched": matched},
         )
 
     def relate(self, article: Article, relations: dict) -> None:

@@ -12,6 +12,9 @@ class Imported(models.Model):
     object_id = models.PositiveBigIntegerField()
     # A digest of the fields the import wrote: differing from the row now means an edit here.
     written = models.CharField(max_length=64)
+    # Matched to a row made here (a package, topic or contributor of the same name or
+    # address), not made by the import: no later run changes it unless --overwrite names it.
+    matched = models.BooleanField(default=False)
     imported_at = models.DateTimeField(auto_now=True)
 
     class Meta:

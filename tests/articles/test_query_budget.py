@@ -50,16 +50,17 @@ def test_list_pages_stay_within_five_queries(
 def test_search_on_postgresql_adds_only_its_time_limit(client, django_assert_num_queries):
     """The page, counted in its own query, then the posts of the cards not yet kept and
     their bylines, as on SQLite, inside a transaction that sets statement_timeout
-    (set_config; here also the savepoint and its release). Served again, the cards are kept."""
+    (set_config; here also the savepoint and its release), and the menus. Served again,
+    the cards are kept."""
     fill(12)
-    with django_assert_num_queries(6) as captured:
+    with django_assert_num_queries(7) as captured:
         assert client.get("/search/?q=paragraph").status_code == 200
     assert "set_config('statement_timeout'" in captured.captured_queries[1]["sql"]
     # Planned for its own words, never by a prepared statement's generic plan.
     assert (
         "set_config('plan_cache_mode', 'force_custom_plan'" in captured.captured_queries[1]["sql"]
     )
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         assert client.get("/search/?q=paragraph").status_code == 200
 
 

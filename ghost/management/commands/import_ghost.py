@@ -33,11 +33,16 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--overwrite",
-            action="store_true",
-            help="also update rows staff have edited here since the last import",
+            nargs="*",
+            metavar="KIND:SLUG",
+            help="alone: also update rows the import made that staff have edited here "
+            "since; naming rows (tier:patron, tag:ai, author:ada, post:SLUG): update those, "
+            "even ones matched to a row made here",
         )
 
-    def handle(self, *args, export: Path, dry_run: bool, overwrite: bool, **options) -> None:
+    def handle(self, *args, export: Path, dry_run: bool, overwrite, **options) -> None:
+        # Absent: nothing edited or made here is changed; alone: what staff edited since.
+        overwrite = False if overwrite is None else set(overwrite) or True
         try:
             ghost = read(export)
             report = Importer(
