@@ -90,7 +90,7 @@ class ArticleAdmin(admin.ModelAdmin):
             "Search and link previews",
             {"fields": ["search_title", "search_description"], "classes": ["collapse"]},
         ),
-        ("About", {"fields": ["reading_minutes", "created_at", "updated_at"]}),
+        ("About", {"fields": ["staff_note", "reading_minutes", "created_at", "updated_at"]}),
     ]
 
     change_form_template = "admin/articles/article/change_form.html"

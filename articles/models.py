@@ -321,6 +321,12 @@ class Article(models.Model):
     featured = models.BooleanField(
         default=False, help_text="The newest featured post leads the front page."
     )
+    staff_note = models.TextField(
+        "note for staff",
+        blank=True,
+        max_length=2000,
+        help_text="Never shown to readers: what staff should know of this post.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -28,10 +28,18 @@ class WelcomeForm(forms.Form):
 class ImportedMemberAdmin(admin.ModelAdmin):
     """The members brought over from Ghost: staff welcome them once the site is ready."""
 
-    list_display = ["email", "first_name", "last_name", "membership", "welcomed", "last_login"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "membership",
+        "labels",
+        "welcomed",
+        "last_login",
+    ]
     list_filter = [WelcomedFilter]
     list_select_related = ["membership__tier"]
-    search_fields = ["email", "first_name", "last_name"]
+    search_fields = ["email", "first_name", "last_name", "labels", "note"]
     actions = ["send_welcome"]
 
     def get_queryset(self, request: HttpRequest):

@@ -14,7 +14,9 @@ from pathlib import Path
 import ijson
 
 SUPPORTED = (3, 4, 5)
-NEEDED = ("posts", "tags", "users")
+# Every other table is optional: one an export lacks is empty (Ghost's own importer takes
+# such files too).
+NEEDED = ("posts",)
 DATA = "db.item.data"
 POSTS = f"{DATA}.posts"
 # Ghost's exports nest about eight deep; the parser's paths (and memory) grow with depth.
@@ -78,8 +80,7 @@ def read(path: Path) -> Export:
     major = version.split(".")[0]
     if not major.isdigit() or int(major) not in SUPPORTED:
         raise ExportError(f"{path}: Ghost {version} is not supported (Ghost 3, 4 and 5 are).")
-    missing = [name for name in NEEDED if name not in data]
-    if missing:
+    if missing := [name for name in NEEDED if name not in data]:
         raise ExportError(f"{path}: the export has no {', '.join(missing)} (Ghost {version}).")
     return Export(path, version, data, post_count)
 

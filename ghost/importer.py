@@ -47,6 +47,7 @@ STATUSES = {
     "published": Article.Status.PUBLISHED,
     "draft": Article.Status.DRAFT,
     "scheduled": Article.Status.SCHEDULED,
+    "sent": Article.Status.DRAFT,  # sent by email only, never on Ghost's site: not on ours
 }
 ROLE_LINE_LONGEST = 80
 NEW_POSTS_AT_ONCE = 500
@@ -91,6 +92,14 @@ class Report:
         lines += [f"to check: {what}" for what in self.to_check]
         lines += [f"missing picture: {what}" for what in self.missing_pictures]
         return lines
+
+
+def emailed_only(row: dict) -> str:
+    if row.get("status") != "sent":
+        return ""
+    sent = parse_datetime(row.get("published_at") or "")
+    when = f" on {sent:%-d %B %Y}" if sent else ""
+    return f"Sent by email only in Ghost{when}, never on its site: imported as a draft."
 
 
 def digest(values: dict) -> str:
@@ -400,7 +409,13 @@ class Importer:
             "hero_credit": rendering.text_of(meta.get("feature_image_caption") or "")[:200],
             "search_title": (said("meta_title") or said("og_title"))[:200],
             "search_description": (said("meta_description") or said("og_description"))[:300],
+            "staff_note": emailed_only(row),
         }
+        if row["status"] == "sent":
+            self.report.to_check.append(
+                f"post {row['slug']}: sent by email only in Ghost, never on its site; "
+                "imported as a draft"
+            )
         if said("og_image") or said("twitter_image"):
             self.report.to_check.append(
                 f"post {row['slug']}: its own link-preview picture is not imported; "
@@ -411,6 +426,8 @@ class Importer:
             "topics": sorted(topics[t].pk for t in self.tags_of.get(row["id"], []) if t in topics),
             "quotes": converted.pull_quotes,
         }
+        if not relations["authors"]:
+            self.report.to_check.append(f"post {row['slug']}: no byline (no author in the export)")
         if self.is_new(row):
             self.add_new_post(row, values, relations, rendered)
             return

@@ -1,6 +1,8 @@
-"""Ghost's members export (CSV) into accounts and memberships. No password (they log in
-by a code sent to their address, as Ghost's members did with magic links) and no email
-sent: staff send a welcome from the admin when they are ready."""
+"""Ghost's members CSV into accounts: paid and complimentary members with a membership,
+free members on the free list. It takes Ghost's own export and the CSV Ghost documents for
+moving from elsewhere, where only `email` is needed. No password (they log in by a code
+sent to their address, as Ghost's members did with magic links) and no email sent: staff
+send a welcome from the admin when they are ready."""
 
 import csv
 from collections import Counter
@@ -8,6 +10,7 @@ from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from members.addresses import canonical
@@ -16,11 +19,14 @@ from members.models import Membership, Tier, User
 from .export import ExportError
 from .models import Imported
 
-COLUMNS = ["id", "email", "name", "subscribed_to_emails", "complimentary_plan", "deleted_at"]
+# The columns of Ghost's members CSV (https://ghost.org/help/import-members/): only `email`
+# is needed; `tiers` was `products` before Ghost 5.
+USED = ["id", "email", "name", "note", "subscribed_to_emails", "complimentary_plan",
+        "created_at", "deleted_at", "labels", "tiers", "products"]  # fmt: skip
 TRUE = {"true", "1", "yes"}
 
 
-def read(path: Path) -> list[dict]:
+def read(path: Path, report) -> list[dict]:
     try:
         with path.open(newline="", encoding="utf-8-sig") as file:
             reader = csv.DictReader(file)
@@ -29,18 +35,18 @@ def read(path: Path) -> list[dict]:
     except FileNotFoundError:
         raise ExportError(f"{path}: no such file.") from None
     except UnicodeDecodeError:
-        raise ExportError(f"{path}: not a text file (Ghost's members export is CSV).") from None
-    missing = [c for c in COLUMNS if c not in header]
-    if "tiers" not in header and "products" not in header:
-        missing.append("tiers (or products)")
-    if missing:
-        raise ExportError(f"{path}: not Ghost's members export: no column {', '.join(missing)}.")
+        raise ExportError(f"{path}: not a text file (Ghost's members CSV is text).") from None
+    if "email" not in header:
+        raise ExportError(f"{path}: not a members CSV: no column email (the one it needs).")
+    if unused := [column for column in header if column not in USED]:
+        report.to_check.append(f"{path.name}: columns not imported: {', '.join(unused)}")
     return rows
 
 
 def import_members(path: Path, *, free_tier: Tier | None, report) -> None:
-    """Each member an account with a membership; checked whole before anything is written."""
-    rows = read(path)
+    """Each member an account, with a membership or on the free list; checked whole
+    before anything is written."""
+    rows = read(path, report)
     counts: Counter = report.counts["members"]
     seen: dict[str, int] = {}
     wanted = []
@@ -49,7 +55,7 @@ def import_members(path: Path, *, free_tier: Tier | None, report) -> None:
             counts["skipped (deleted in Ghost)"] += 1
             continue
         try:
-            email = canonical(row["email"])
+            email = canonical(row["email"] or "")
         except ValidationError as error:
             raise ExportError(
                 f"{path.name} line {line} ({row['email']}): {' '.join(error.messages)}"
@@ -59,13 +65,12 @@ def import_members(path: Path, *, free_tier: Tier | None, report) -> None:
                 f"{path.name} line {line} ({email}): the same address as line {seen[email]}."
             )
         seen[email] = line
-        tier = tier_of(row, free_tier)
-        if tier is None:
-            counts["skipped (free members: --free-members-tier names their package)"] += 1
-            continue
-        wanted.append((row, email, tier))
+        wanted.append((row, email, tier_of(row, free_tier)))
     for row, email, tier in wanted:
-        member(row, email, tier, counts)
+        if tier is None:
+            subscriber(row, email, report.counts["free subscribers"])
+        else:
+            member(row, email, tier, counts)
 
 
 def tier_of(row: dict, free_tier: Tier | None) -> Tier | None:
@@ -83,26 +88,61 @@ def tier_of(row: dict, free_tier: Tier | None) -> Tier | None:
     return free_tier
 
 
-def member(row: dict, email: str, tier: Tier, counts: Counter) -> None:
-    """The member's account (made, or the one here with that address) and a membership."""
-    mapping = Imported.objects.filter(kind="member", ghost_id=row["id"]).first()
+def account(row: dict, email: str) -> tuple[User, str]:
+    """The reader's account: the one imported before, the one here with that address, or
+    a new one without a password; and how it was found."""
+    ghost_id = row.get("id") or f"email:{email}"  # Ghost's documented CSV has no id
+    mapping = Imported.objects.filter(kind="member", ghost_id=ghost_id).first()
     user = User.objects.filter(pk=mapping.object_id).first() if mapping else None
     user = user or User.objects.filter(email=email).first()
-    if user is None:
-        first, _, last = (row.get("name") or "").strip().partition(" ")
-        user = User(email=email, first_name=first[:150], last_name=last[:150])
-        user.set_unusable_password()
-        user.receives_letter = (row.get("subscribed_to_emails") or "").lower() in TRUE
-        user.save()
-        user.record_email_address()
-        outcome = "created"
-    else:
-        outcome = "unchanged" if mapping else "matched to an account here"
-    started = parse_datetime(row.get("created_at") or "")
+    if user is not None:
+        return user, "unchanged" if mapping else "matched to an account here"
+    first, _, last = (row.get("name") or "").strip().partition(" ")
+    user = User(
+        email=email,
+        first_name=first[:150],
+        last_name=last[:150],
+        labels=(row.get("labels") or "").strip()[:500],
+        note=(row.get("note") or "").strip()[:2000],
+        # Ghost's default, for a CSV without the column: subscribed.
+        receives_letter=(row.get("subscribed_to_emails") or "true").strip().lower() in TRUE,
+    )
+    user.set_unusable_password()
+    user.save()
+    user.record_email_address()
+    return user, "created"
+
+
+def remember(row: dict, email: str, user: User) -> None:
+    Imported.objects.update_or_create(
+        kind="member",
+        ghost_id=row.get("id") or f"email:{email}",
+        defaults={"object_id": user.pk, "written": email},
+    )
+
+
+def member(row: dict, email: str, tier: Tier, counts: Counter) -> None:
+    """The member's account and a membership of `tier`."""
+    user, outcome = account(row, email)
+    started = joined(row)
     _, made = Membership.objects.get_or_create(
         user=user, defaults={"tier": tier, **({"started_at": started} if started else {})}
     )
     counts["updated" if made and outcome == "unchanged" else outcome] += 1
-    Imported.objects.update_or_create(
-        kind="member", ghost_id=row["id"], defaults={"object_id": user.pk, "written": email}
-    )
+    remember(row, email, user)
+
+
+def subscriber(row: dict, email: str, counts: Counter) -> None:
+    """A free member: on the free list, their letter on or off as Ghost had it (an account
+    here keeps its own choice)."""
+    user, outcome = account(row, email)
+    if user.subscribed_at is None:
+        user.subscribed_at = joined(row) or timezone.now()
+        user.save(update_fields=["subscribed_at"])
+        outcome = "updated" if outcome == "unchanged" else outcome
+    counts[outcome] += 1
+    remember(row, email, user)
+
+
+def joined(row: dict):
+    return parse_datetime(row.get("created_at") or "")

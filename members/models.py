@@ -71,6 +71,12 @@ class User(AbstractUser):
         "letter: set for the free list, whether or not they are a member.",
     )
 
+    # What staff know of the reader, never shown to them (a Ghost import brings both).
+    labels = models.CharField(
+        max_length=500, blank=True, help_text="Words staff group readers by, comma-separated."
+    )
+    note = models.TextField("note for staff", max_length=2000, blank=True)
+
     objects = UserManager()
 
     USERNAME_FIELD = "email"

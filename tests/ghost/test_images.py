@@ -60,12 +60,12 @@ def test_a_second_run_keeps_the_pictures_it_stored(ghost):
     hero = Article.objects.get(slug="markets-and-rules").hero_image.name
     report = run(*ghost)
     assert Article.objects.get(slug="markets-and-rules").hero_image.name == hero
-    assert "posts: 6 unchanged" in report
+    assert "posts: 7 unchanged" in report
 
 
 def test_a_dry_run_leaves_no_picture_behind(ghost, settings):
     report = run(*ghost, "--dry-run")
-    assert "posts: 6 created" in report
+    assert "posts: 7 created" in report
     assert files_in(Path(settings.MEDIA_ROOT)) == []
 
 

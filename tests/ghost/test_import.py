@@ -119,7 +119,13 @@ def test_drafts_scheduled_posts_and_pages(imported):
     assert Article.objects.get(slug="a-draft").status == "draft"
     scheduled = Article.objects.get(slug="coming-soon")
     assert (scheduled.status, scheduled.publish_at.year) == ("scheduled", 2030)
-    assert not Article.objects.filter(slug__in=["about", "sent-by-email"]).exists()
+    assert not Article.objects.filter(slug="about").exists()  # a page, below
+    emailed = Article.objects.get(slug="sent-by-email")  # on no site, but kept
+    assert (emailed.status, emailed.staff_note) == (
+        "draft",
+        "Sent by email only in Ghost on 2 January 2024, never on its site: imported as a draft.",
+    )
+    assert Client().get(emailed.get_absolute_url()).status_code == 404
     page = FlatPage.objects.get(url="/about/")
     assert page.content == "<p>We write about <strong>policy</strong>.</p>"
     served = Client().get("/about/").content.decode()
@@ -136,9 +142,12 @@ def test_authors_become_contributors_and_odd_role_lines_are_reported(imported):
 
 
 def test_the_report_counts_each_kind_and_every_simplified_card(imported):
-    assert "posts: 6 created" in imported
+    assert "posts: 7 created" in imported
     assert "tags: 2 created, 1 skipped (Ghost's internal #tags)" in imported
-    assert "skipped: post sent-by-email: status 'sent'" in imported
+    assert (
+        "to check: post sent-by-email: sent by email only in Ghost, never on its site; "
+        "imported as a draft" in imported
+    )
     assert (
         "cards simplified: 1 bookmark, 1 button, 1 callout, 1 embed, 1 gallery, 1 header, "
         "1 toggle" in imported
@@ -175,7 +184,7 @@ def test_a_second_run_changes_nothing():
     before = snapshot()
     again = import_ghost(EXPORTS / "ghost5.json")
     assert snapshot() == before
-    assert "posts: 6 unchanged" in again
+    assert "posts: 7 unchanged" in again
     assert "tiers: 2 unchanged" in again and "created" not in again.replace("already", "")
 
 
@@ -202,7 +211,7 @@ def test_a_newer_export_updates_what_changed_and_keeps_staff_edits(tmp_path):
 
     report = import_ghost(path)
 
-    assert "posts: 1 updated, 4 unchanged, 1 kept as edited here" in report
+    assert "posts: 1 updated, 5 unchanged, 1 kept as edited here" in report
     assert Article.objects.get(slug="for-patrons").title == "For patrons (revised)"
     assert Article.objects.get(slug="a-free-essay").title == "Retitled by staff"
     import_ghost(path, "--overwrite")
@@ -212,7 +221,7 @@ def test_a_newer_export_updates_what_changed_and_keeps_staff_edits(tmp_path):
 def test_a_dry_run_reports_and_writes_nothing():
     report = import_ghost(EXPORTS / "ghost5.json", "--dry-run")
     assert report.startswith("Dry run: nothing was written.")
-    assert "posts: 6 created" in report
+    assert "posts: 7 created" in report
     assert not Article.objects.exists() and not FlatPage.objects.exists()
 
 
@@ -226,8 +235,8 @@ def test_a_dry_run_reports_and_writes_nothing():
             "Ghost 2.38.0 is not supported (Ghost 3, 4 and 5 are).",
         ),
         (
-            '{"db": [{"meta": {"version": "5.1.0"}, "data": {"posts": []}}]}',
-            "the export has no tags, users (Ghost 5.1.0).",
+            '{"db": [{"meta": {"version": "5.1.0"}, "data": {"tags": []}}]}',
+            "the export has no posts (Ghost 5.1.0).",
         ),
     ],
 )

@@ -12,6 +12,8 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 
 from articles.models import Article
+from letters.models import Send
+from letters.sending import send_post
 from members.models import User
 from outbox.models import Email
 
@@ -37,7 +39,9 @@ def members_csv(tmp_path: Path, text: str | None = None) -> str:
 def test_members_become_accounts_with_the_membership_ghost_gave_them(tmp_path, run_tasks):
     report = import_ghost("--members", members_csv(tmp_path))
 
-    assert "members: 3 created, 1 skipped (deleted in Ghost), 1 skipped (free members" in report
+    assert "members: 3 created, 1 skipped (deleted in Ghost)" in report
+    assert "free subscribers: 1 created" in report
+    assert "to check: members.csv: columns not imported: stripe_customer_id" in report
     ada = User.objects.get(email="ada.lovelace@example.com")  # canonical
     grace = User.objects.get(email="grace@example.com")
     comp = User.objects.get(email="comp@example.com")
@@ -46,7 +50,14 @@ def test_members_become_accounts_with_the_membership_ghost_gave_them(tmp_path, r
     assert (ada.receives_letter, grace.receives_letter) == (True, False)
     assert ada.membership.started_at.isoformat() == "2023-05-01T10:00:00+00:00"
     assert not ada.has_usable_password() and ada.first_name == "Ada"
-    assert not User.objects.filter(email__in=["gone@example.com", "free@example.com"]).exists()
+    assert (ada.labels, comp.note) == ("vip", "A friend")  # where staff see them
+    assert not User.objects.filter(email="gone@example.com").exists()
+    free = User.objects.get(email="free@example.com")  # on the free list, not a member
+    assert (free.receives_letter, free.subscribed_at.isoformat()) == (
+        True,
+        "2023-08-01T10:00:00+00:00",
+    )
+    assert not hasattr(free, "membership")
     run_tasks()
     assert mail.outbox == []  # nobody is emailed by an import
 
@@ -61,8 +72,8 @@ def test_free_members_join_the_package_staff_name(tmp_path):
 def test_a_second_run_makes_no_second_account(tmp_path):
     import_ghost("--members", members_csv(tmp_path))
     report = import_ghost("--members", members_csv(tmp_path))
-    assert "members: 3 unchanged" in report
-    assert User.objects.count() == 3
+    assert "members: 3 unchanged" in report and "free subscribers: 1 unchanged" in report
+    assert User.objects.count() == 4
 
 
 def test_an_imported_member_logs_in_by_code_and_reads_their_package(tmp_path, run_tasks):
@@ -80,7 +91,12 @@ def test_staff_send_imported_members_a_welcome(tmp_path, staff_client, run_tasks
     import_ghost("--members", members_csv(tmp_path))
     listed = staff_client.get("/admin/ghost/importedmember/").content.decode()
     rows = re.findall(r'class="field-email">(?:<a [^>]*>)?([^<]+)', listed)
-    assert sorted(rows) == ["ada.lovelace@example.com", "comp@example.com", "grace@example.com"]
+    assert sorted(rows) == [
+        "ada.lovelace@example.com",
+        "comp@example.com",
+        "free@example.com",
+        "grace@example.com",
+    ]
     ids = list(User.objects.filter(email__endswith="example.com").values_list("pk", flat=True))
     staff_client.post(
         "/admin/ghost/importedmember/",
@@ -90,6 +106,7 @@ def test_staff_send_imported_members_a_welcome(tmp_path, staff_client, run_tasks
     assert sorted(m.to[0] for m in mail.outbox) == [
         "ada.lovelace@example.com",
         "comp@example.com",
+        "free@example.com",
         "grace@example.com",
     ]
     welcome = next(m for m in mail.outbox if m.to == ["grace@example.com"])
@@ -102,12 +119,22 @@ def test_staff_send_imported_members_a_welcome(tmp_path, staff_client, run_tasks
         "needed.\n\n"
         "The Ledger\nhttp://127.0.0.1:8000/\n"
     )
+    free = next(m for m in mail.outbox if m.to == ["free@example.com"])
+    assert free.body == (
+        "Hello Free,\n\n"
+        "The Ledger has a new home, and your free subscription has come with it.\n\n"
+        "To log in, ask for a code at http://127.0.0.1:8000/accounts/login/code/ with this "
+        "address (free@example.com): we email you a code, as before, and no password is "
+        "needed.\n\n"
+        "The Ledger\nhttp://127.0.0.1:8000/\n"
+    )
+    assert "your free subscription has come with it" in free.alternatives[0][0]
 
 
 @pytest.mark.parametrize(
     ("csv", "message"),
     [
-        ("id,email\nm1,a@example.com\n", "not Ghost's members export: no column name, "),
+        ("name,note\nAda,hi\n", "not a members CSV: no column email (the one it needs)."),
         (
             "id,email,name,subscribed_to_emails,complimentary_plan,deleted_at,tiers\n"
             "m1,not-an-address,A,true,false,,Gold\n",
@@ -155,3 +182,32 @@ def test_the_welcome_asks_first_and_is_never_sent_twice_without_a_tick(
     staff_client.post("/admin/ghost/importedmember/", {**chosen, "confirm": "yes", "again": "on"})
     run_tasks()
     assert [m.to for m in mail.outbox] == [["grace@example.com"], ["grace@example.com"]]
+
+
+def test_the_csv_ghost_documents_for_moving_from_elsewhere_needs_only_email(tmp_path):
+    report = import_ghost(
+        "--members",
+        members_csv(tmp_path, "email,substack_plan\nreader@example.com,free\nb@example.com,\n"),
+    )
+    assert "free subscribers: 2 created" in report
+    assert "to check: members.csv: columns not imported: substack_plan" in report
+    reader = User.objects.get(email="reader@example.com")
+    assert reader.receives_letter and reader.subscribed_at is not None  # Ghost's default
+
+    again = import_ghost("--members", members_csv(tmp_path, "email\nreader@example.com\n"))
+    assert "free subscribers: 1 unchanged" in again  # known by its address, with no id
+
+
+def test_a_free_ghost_member_receives_the_free_letter(tmp_path, staff_user, run_tasks):
+    import_ghost("--members", members_csv(tmp_path))
+    send_post(
+        Article.objects.get(slug="a-free-essay"),
+        audience=Send.Audience.FREE,
+        tier=None,
+        sent_by=staff_user,
+    )
+    run_tasks()
+    letters = {m.to[0]: m for m in mail.outbox}
+    assert "free@example.com" in letters
+    assert letters["free@example.com"].subject == "A free essay"
+    assert "grace@example.com" not in letters  # a member who turned the letter off in Ghost
