@@ -41,6 +41,7 @@ from . import validate
 from .export import Export
 from .members import import_members
 from .models import Imported
+from .navigation import import_navigation
 from .prepare import Prepared, prepared, render
 
 STATUSES = {
@@ -92,6 +93,15 @@ class Report:
         lines += [f"to check: {what}" for what in self.to_check]
         lines += [f"missing picture: {what}" for what in self.missing_pictures]
         return lines
+
+
+def active(tier: dict) -> bool:
+    return tier.get("active", True) not in (False, 0, "0", "false")
+
+
+def offered(tier: dict) -> bool:
+    """Ghost offers a tier to readers while it is public and active (not archived)."""
+    return (tier.get("visibility") or "public") == "public" and active(tier)
 
 
 def emailed_only(row: dict) -> str:
@@ -159,6 +169,7 @@ class Importer:
                     self.import_post(post, ready, tiers, topics, authors)
                 self.write_new_posts()
                 self.old_addresses(topics, authors)
+                import_navigation(self.export, self.report, posts=set(self.post_slugs))
                 if self.members:
                     import_members(
                         self.members, free_tier=self.free_tier_here(), report=self.report
@@ -302,9 +313,14 @@ class Importer:
                 "monthly_price": (monthly := cents(row.get("monthly_price"))),
                 "yearly_price": cents(row.get("yearly_price")),
                 "currency": (row.get("currency") or "USD").upper()[:3],
-                "is_public": row.get("visibility", "public") == "public",
+                "is_public": offered(row),
                 "rank": known.rank if known else self.room_for(row["name"], monthly, tiers),
             }
+            if not offered(row):
+                self.report.to_check.append(
+                    f"package {row['name']}: {'archived' if not active(row) else 'hidden'} "
+                    "in Ghost, so not offered on the packages page"
+                )
             tier = self.upsert("tier", row["id"], Tier, values, match={"name__iexact": row["name"]})
             tiers[row["id"]] = tier
         return tiers
