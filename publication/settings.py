@@ -7,6 +7,7 @@ printed to the console. Production sets DEBUG=false, SECRET_KEY and ALLOWED_HOST
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -270,6 +271,32 @@ STORAGES = {
         else "publication.storage.StaticFilesStorage"
     },
 }
+
+# Media (uploads, their renditions, share cards, imported pictures) on object storage when
+# a bucket is named, through django-storages' S3 backend with its own setting names; else on
+# this host's disk, MEDIA_ROOT. Several hosts need the bucket: each serves what any stored.
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env_str("AWS_S3_ENDPOINT_URL") or None  # another S3 than AWS's
+    AWS_S3_REGION_NAME = env_str("AWS_S3_REGION_NAME") or None
+    AWS_ACCESS_KEY_ID = env_str("AWS_ACCESS_KEY_ID") or None  # else boto3's own lookup
+    AWS_SECRET_ACCESS_KEY = env_str("AWS_SECRET_ACCESS_KEY") or None
+    AWS_S3_CUSTOM_DOMAIN = env_str("AWS_S3_CUSTOM_DOMAIN") or None  # a CDN in front
+    # As on disk: a second file of a name gets a name of its own, never replaces the first.
+    AWS_S3_FILE_OVERWRITE = False
+    # Pictures are public: plain addresses, the same on every page, which caches may keep.
+    AWS_QUERYSTRING_AUTH = False
+    STORAGES["default"] = {"BACKEND": "articles.storage.MediaStorage"}
+    # Pages show pictures from there: the policy lets them (AWS's own hosts by default).
+    if AWS_S3_CUSTOM_DOMAIN:
+        MEDIA_ORIGIN = f"https://{AWS_S3_CUSTOM_DOMAIN}"
+    elif AWS_S3_ENDPOINT_URL:
+        MEDIA_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(AWS_S3_ENDPOINT_URL))
+    else:
+        MEDIA_ORIGIN = "https://*.amazonaws.com"
+    CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY.replace(
+        "img-src 'self' data:", f"img-src 'self' data: {MEDIA_ORIGIN}"
+    )
 
 # Uploads larger than this are refused by the image validators with a clear message.
 IMAGE_MAX_BYTES = env_int("IMAGE_MAX_BYTES", 10 * 1024 * 1024)

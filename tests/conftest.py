@@ -1,8 +1,12 @@
+import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import time
+import uuid
+from pathlib import Path
 
 import pytest
 from django.conf import settings
@@ -78,6 +82,80 @@ def pytest_collection_modifyitems(items):
     items.sort(key=lambda item: item.nodeid.startswith("tests/e2e/"))
 
 
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(port: int) -> None:
+    for _ in range(200):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """A real S3 API on this machine: moto's standalone server (a dev dependency)."""
+    binary = Path(sys.executable).with_name("moto_server")
+    if not binary.exists():
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the media tests on a bucket: pip install 'moto[server]'")
+        pytest.skip("No moto_server here (make install)")
+    port = free_port()
+    server = subprocess.Popen(
+        [str(binary), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    wait_for(port)
+    yield f"http://127.0.0.1:{port}"
+    server.terminate()
+    server.wait(timeout=10)
+
+
+@pytest.fixture(params=["disk", "bucket"])
+def media_storage(request, settings):
+    """Media on this host's disk (MEDIA_ROOT, per test), then on an S3 bucket of its own,
+    configured as settings.py does from the environment."""
+    if request.param == "disk":
+        return "disk"
+    import boto3
+
+    endpoint = request.getfixturevalue("s3_endpoint")
+    bucket = f"media-{uuid.uuid4().hex[:12]}"
+    keys = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
+    s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **keys)
+    s3.create_bucket(Bucket=bucket)
+    # Pictures are public, as the README has the bucket set: anyone may read, no one list.
+    public = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": "*",
+                "Action": "s3:GetObject",
+                "Resource": f"arn:aws:s3:::{bucket}/*",
+            }
+        ],
+    }
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(public))
+    settings.AWS_STORAGE_BUCKET_NAME = bucket
+    settings.AWS_S3_ENDPOINT_URL = endpoint
+    settings.AWS_S3_REGION_NAME = "us-east-1"
+    settings.AWS_ACCESS_KEY_ID = settings.AWS_SECRET_ACCESS_KEY = "test"
+    settings.AWS_S3_FILE_OVERWRITE = False
+    settings.AWS_QUERYSTRING_AUTH = False
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "articles.storage.MediaStorage"},
+    }
+    return "bucket"
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory):
     """A real redis-server for the shared-cache tests (.ci/run installs it)."""
@@ -86,20 +164,13 @@ def redis_url(tmp_path_factory):
         if os.environ.get("CI"):
             pytest.fail("CI must run the Redis tests: apt-get install redis-server")
         pytest.skip("No redis-server here (apt-get install redis-server)")
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     folder = tmp_path_factory.mktemp("redis")
     server = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--dir", str(folder)],
         stdout=subprocess.DEVNULL,
     )
-    for _ in range(100):
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            time.sleep(0.05)
+    wait_for(port)
     yield f"redis://127.0.0.1:{port}/0"
     server.terminate()
     server.wait(timeout=10)

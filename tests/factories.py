@@ -4,6 +4,7 @@ import io
 import itertools
 from datetime import timedelta
 
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
@@ -46,6 +47,18 @@ def make_article(*, contributors=(), topics=(), pull_quotes=(), **fields) -> Art
     for quote in pull_quotes:
         PullQuote.objects.create(article=article, **quote)
     return article
+
+
+def stored_files(folder: str = "") -> list[str]:
+    """Every file the media storage holds, on disk or in a bucket, through its API."""
+    try:
+        folders, files = default_storage.listdir(folder)
+    except FileNotFoundError:  # a folder on disk not made yet
+        return []
+    found = [f"{folder}{name}" for name in files]
+    for sub in folders:
+        found += stored_files(f"{folder}{sub}/")
+    return sorted(found)
 
 
 def image_bytes(width: int = 800, height: int = 600, image_format: str = "JPEG", **save) -> bytes:

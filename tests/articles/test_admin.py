@@ -12,6 +12,7 @@ from tests.factories import (
     make_contributor,
     make_tier,
     make_topic,
+    stored_files,
 )
 
 pytestmark = pytest.mark.django_db
@@ -261,11 +262,8 @@ def test_a_huge_upload_is_refused_unread(staff_client, settings):
     assert not Contributor.objects.exists()
 
 
-def files_under(folder) -> list[str]:
-    return sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-
-
-def test_a_picture_too_tall_for_webp_is_refused_next_to_its_field(staff_client, media_root):
+@pytest.mark.usefixtures("media_storage")
+def test_a_picture_too_tall_for_webp_is_refused_next_to_its_field(staff_client):
     """1200×17000 is under the pixel cap, but its 1200 px rendition passes WebP's 16383."""
     tall = SimpleUploadedFile("tall.png", image_bytes(1200, 17000, "PNG"), content_type="image/png")
     response = staff_client.post(
@@ -278,10 +276,11 @@ def test_a_picture_too_tall_for_webp_is_refused_next_to_its_field(staff_client, 
         "may be at most 16383 pixels tall at 1200 pixels wide. Crop it and upload it again."
     ]
     assert not Article.objects.exists()
-    assert files_under(media_root) == []
+    assert stored_files() == []
 
 
-def test_an_encoder_failure_is_a_message_next_to_the_field(staff_client, media_root, monkeypatch):
+@pytest.mark.usefixtures("media_storage")
+def test_an_encoder_failure_is_a_message_next_to_the_field(staff_client, monkeypatch):
     def failing_webp(image, width):
         raise OSError("encoder error -2 when writing image file")
 
@@ -296,11 +295,12 @@ def test_an_encoder_failure_is_a_message_next_to_the_field(staff_client, media_r
         "and upload the new file."
     ]
     assert not Contributor.objects.exists()
-    assert files_under(media_root) == []
+    assert stored_files() == []
 
 
-def test_a_save_that_fails_leaves_no_picture_files_behind(media_root):
+@pytest.mark.usefixtures("media_storage")
+def test_a_save_that_fails_leaves_no_picture_files_behind():
     make_contributor(slug="taken")
     with pytest.raises(IntegrityError):
         make_contributor(slug="taken", portrait=image_upload())
-    assert files_under(media_root) == []
+    assert stored_files() == []

@@ -13,7 +13,7 @@ from tests.articles.test_admin import admin_url, article_form
 from tests.articles.test_images import GPS_TAG, jpeg_with_location
 from tests.factories import image_upload, make_article
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_storage")]
 
 BODY = "Before the picture.\n\n![](picture:harbour)\n\nAfter the picture."
 

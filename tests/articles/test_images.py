@@ -12,7 +12,7 @@ from PIL import Image
 from articles.images import validate_image_upload
 from tests.factories import image_bytes, image_upload, make_article, make_contributor
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_storage")]
 
 GPS_TAG = 0x8825
 

@@ -5,18 +5,18 @@ import json
 from pathlib import Path
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from articles.models import Article, Contributor
-from tests.factories import image_bytes
+from tests.factories import image_bytes, stored_files
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("media_storage")]
 EXPORTS = Path(__file__).parent / "exports"
 
 
 @pytest.fixture
-def ghost(tmp_path, settings):
-    settings.MEDIA_ROOT = tmp_path / "media"
+def ghost(tmp_path):
     images = tmp_path / "content" / "images" / "2024" / "01"
     images.mkdir(parents=True)
     (images / "hero.jpg").write_bytes(image_bytes(1600, 900))
@@ -37,15 +37,11 @@ def run(path: Path, images: Path, *options) -> str:
     return out.getvalue()
 
 
-def files_in(folder: Path) -> list[Path]:
-    return sorted(path for path in folder.rglob("*") if path.is_file())
-
-
 def test_pictures_come_from_the_images_folder_as_uploads_do(ghost):
     report = run(*ghost)
     post = Article.objects.get(slug="markets-and-rules")
     assert post.hero_image and [r["width"] for r in post.hero_renditions] == [480, 960, 1600]
-    assert "/media/imported/2024/01/chart.png" in post.body_html
+    assert default_storage.url("imported/2024/01/chart.png") in post.body_html
     assert 'alt="A chart"' in post.body_html
     assert not Contributor.objects.get(slug="ada").portrait
     assert (
@@ -63,13 +59,13 @@ def test_a_second_run_keeps_the_pictures_it_stored(ghost):
     assert "posts: 7 unchanged" in report
 
 
-def test_a_dry_run_leaves_no_picture_behind(ghost, settings):
+def test_a_dry_run_leaves_no_picture_behind(ghost):
     report = run(*ghost, "--dry-run")
     assert "posts: 7 created" in report
-    assert files_in(Path(settings.MEDIA_ROOT)) == []
+    assert stored_files() == []
 
 
-def test_a_run_that_fails_leaves_no_picture_behind(ghost, settings):
+def test_a_run_that_fails_leaves_no_picture_behind(ghost):
     path, images = ghost
     export = json.loads(path.read_text())
     export["db"][0]["data"]["posts"][5]["slug"] = "not a slug!"  # after the pictures
@@ -77,4 +73,4 @@ def test_a_run_that_fails_leaves_no_picture_behind(ghost, settings):
     with pytest.raises(CommandError, match="not a slug!"):
         run(path, images)
     assert not Article.objects.exists()
-    assert files_in(Path(settings.MEDIA_ROOT)) == []
+    assert stored_files() == []
