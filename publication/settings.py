@@ -131,6 +131,8 @@ MIDDLEWARE = [
     # ETags from the page as made, before compression (gzip makes them weak): 304s where
     # nothing changed. Pages for logged-in readers (no-store) get none.
     "django.middleware.http.ConditionalGetMiddleware",
+    # Cache-Control for a cache in front: public for visitors' pages, else private, no-store.
+    "publication.http_cache.SharedCacheHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "publication.middleware.SecurityHeadersMiddleware",
     "publication.middleware.RequestGuardMiddleware",
@@ -400,6 +402,9 @@ CACHES["fragments"] = {
 # Whole pages for visitors without cookies, only on a shared cache (see publication/pagecache.py).
 PAGE_CACHE = env_bool("PAGE_CACHE", bool(SHARED_CACHE))
 PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
+# How long an HTTP cache in front (nginx, a CDN) may keep a visitor's page: short, as
+# nothing tells it of a change (publication/http_cache.py).
+SHARED_CACHE_SECONDS = env_int("SHARED_CACHE_SECONDS", 60)
 # Which posts list pages and searches show (ids and revisions, never text), for members
 # too (a search by what they may read), in Redis as long (publication/answers.py).
 LIST_CACHE = bool(SHARED_CACHE) and env_bool("LIST_CACHE", True)
