@@ -1,0 +1,166 @@
+"""nginx in front, configured as deploy/nginx.conf: it keeps the pages every visitor sees,
+and never a member's page or a word past the gate. The leak crawl goes through it."""
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urljoin, urlparse
+
+import pytest
+from django.test import Client
+
+from menus.defaults import add_default_links
+from menus.models import MenuLink
+from tests.conftest import free_port, wait_for
+from tests.factories import make_article, make_contributor, make_member, make_tier, make_topic
+from tests.publication.test_two_hosts import ROOT, database_url
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+SECRET = "Quokkawibble"
+LINK = re.compile(r'href="([^"#]+)"')
+
+
+def fetch(url: str, cookie: str | None = None) -> tuple[str, str]:
+    """The page and nginx's X-Cache-Status for it."""
+    request = urllib.request.Request(url, headers={"Cookie": cookie} if cookie else {})  # noqa: S310
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (ours)
+            return response.read().decode(errors="replace"), response.headers["X-Cache-Status"]
+    except urllib.error.HTTPError as error:
+        return error.read().decode(errors="replace"), error.headers["X-Cache-Status"]
+
+
+@pytest.fixture
+def front(settings, tmp_path):
+    """gunicorn as production runs it, and nginx in front with the sample configuration."""
+    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+    if not os.path.exists(nginx):
+        if os.environ.get("CI"):
+            pytest.fail("CI must run the tests through nginx: apt-get install nginx")
+        pytest.skip("No nginx here (apt-get install nginx)")
+    app_port, front_port = free_port(), free_port()
+    env = {
+        **os.environ,
+        "DEBUG": "false",
+        "SECRET_KEY": settings.SECRET_KEY,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "SITE_URL": f"http://127.0.0.1:{front_port}",
+        "HTTPS": "false",
+        "STATIC_ROOT": str(tmp_path / "static"),
+        "DATABASE_URL": database_url(),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+    }
+    subprocess.run(
+        [sys.executable, "manage.py", "collectstatic", "--no-input", "-v0"],
+        cwd=ROOT, env=env, check=True,
+    )  # fmt: skip
+    app = subprocess.Popen(
+        [sys.executable, "-m", "gunicorn", "publication.wsgi", "--workers", "2",
+         "--bind", f"127.0.0.1:{app_port}"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )  # fmt: skip
+    cache = tmp_path / "nginx-cache"
+    site = (ROOT / "deploy" / "nginx.conf").read_text()
+    site = site.replace("listen 80;", f"listen 127.0.0.1:{front_port};")
+    site = site.replace("/var/cache/nginx/publication", str(cache))
+    site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")
+    (tmp_path / "publication.conf").write_text(site)
+    temp = tmp_path / "nginx-temp"
+    temp.mkdir()
+    (tmp_path / "nginx.conf").write_text(
+        f"daemon off; user root; worker_processes 1; pid {tmp_path}/nginx.pid;\n"
+        f"error_log {tmp_path}/nginx-error.log;\nevents {{}}\nhttp {{ access_log off;\n"
+        + "".join(f"{kind}_temp_path {temp}/{kind};\n"
+                  for kind in ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"])
+        + f"include {tmp_path}/publication.conf; }}\n"
+    )  # fmt: skip
+    front = subprocess.Popen([nginx, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)])
+    wait_for(front_port)
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(f"http://127.0.0.1:{app_port}/healthz", timeout=5)
+            break
+        except OSError:
+            time.sleep(0.1)
+    yield f"http://127.0.0.1:{front_port}", cache
+    front.terminate()
+    app.terminate()
+    front.wait(timeout=10)
+    app.wait(timeout=10)
+
+
+def kept(cache: Path) -> str:
+    """Every page nginx has stored, as text."""
+    return "".join(f.read_bytes().decode(errors="replace") for f in cache.rglob("*") if f.is_file())
+
+
+@pytest.fixture
+def posts():
+    if not MenuLink.objects.exists():  # made by a migration: gone with an earlier flush
+        add_default_links(MenuLink)
+    patron = make_tier(name="Patron", rank=3)
+    writer, topic = make_contributor(name="Pat Writer"), make_topic(name="Secrets")
+    free = make_article(title="An open essay", slug="open", contributors=[writer], topics=[topic])
+    paid = make_article(
+        title="For patrons",
+        slug="paid",
+        visibility="tier",
+        minimum_tier=patron,
+        contributors=[writer],
+        topics=[topic],
+        pull_quotes=[{"text": f"Quoted {SECRET}", "attribution": "Someone", "position": 3}],
+        body=f"The free opening.\n\nMore of it.\n\n<!--members-only-->\n\nThe secret is {SECRET}.",
+    )
+    member = Client()
+    member.force_login(make_member(patron))
+    return free, paid, f"sessionid={member.cookies['sessionid'].value}"
+
+
+def test_a_visitors_page_is_kept_and_served_again(front, posts):
+    base, _ = front
+    first, status = fetch(base + "/articles/open/")
+    again, status_again = fetch(base + "/articles/open/")
+    assert (status, status_again) == ("MISS", "HIT")
+    assert again == first and "An open essay" in again
+
+
+def test_a_members_page_passes_through_and_is_never_kept(front, posts):
+    base, cache = front
+    *_, cookie = posts
+    page, status = fetch(base + "/articles/paid/", cookie)
+    assert SECRET in page and status == "BYPASS"
+    visitor, _ = fetch(base + "/articles/paid/")
+    assert SECRET not in visitor and "The free opening." in visitor
+    assert SECRET not in kept(cache)
+
+
+@pytest.mark.parametrize("persona", ["visitor", "member"])
+def test_the_leak_crawl_through_nginx_finds_no_secret_where_it_must_not(front, posts, persona):
+    base, cache = front
+    *_, cookie = posts
+    seen, queue, found_in = set(), ["/", "/feed/", "/sitemap.xml", "/articles/paid/"], []
+    while queue and len(seen) < 120:
+        path = queue.pop(0)
+        if path in seen or path.startswith(("/admin/", "/static/", "/accounts/")):
+            continue
+        seen.add(path)
+        for _ in range(2):  # the second time from nginx's cache, where it keeps the page
+            page, _ = fetch(base + path, cookie if persona == "member" else None)
+            if SECRET in page:
+                found_in.append(path)
+        for link in LINK.findall(page):
+            parsed = urlparse(urljoin(base + path, link.replace("&amp;", "&")))
+            if parsed.netloc == urlparse(base).netloc:
+                queue.append(parsed.path + (f"?{parsed.query}" if parsed.query else ""))
+    assert len(seen) > 10, seen
+    if persona == "member":
+        assert "/articles/paid/" in found_in  # the crawl can find it: it reads it whole
+    else:
+        assert found_in == []
+    assert SECRET not in kept(cache)
