@@ -117,20 +117,14 @@ def s3_endpoint():
     server.wait(timeout=10)
 
 
-@pytest.fixture(params=["disk", "bucket"])
-def media_storage(request, settings):
-    """Media on this host's disk (MEDIA_ROOT, per test), then on an S3 bucket of its own,
-    configured as settings.py does from the environment."""
-    if request.param == "disk":
-        return "disk"
-    import boto3
+def public_bucket(endpoint: str) -> str:
+    """A new bucket anyone may read the objects of, as the README has a real one set."""
+    import boto3  # the tests on a bucket alone need it
 
-    endpoint = request.getfixturevalue("s3_endpoint")
     bucket = f"media-{uuid.uuid4().hex[:12]}"
     keys = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
     s3 = boto3.client("s3", endpoint_url=endpoint, region_name="us-east-1", **keys)
     s3.create_bucket(Bucket=bucket)
-    # Pictures are public, as the README has the bucket set: anyone may read, no one list.
     public = {
         "Version": "2012-10-17",
         "Statement": [
@@ -143,6 +137,17 @@ def media_storage(request, settings):
         ],
     }
     s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps(public))
+    return bucket
+
+
+@pytest.fixture(params=["disk", "bucket"])
+def media_storage(request, settings):
+    """Media on this host's disk (MEDIA_ROOT, per test), then on an S3 bucket of its own,
+    configured as settings.py does from the environment."""
+    if request.param == "disk":
+        return "disk"
+    endpoint = request.getfixturevalue("s3_endpoint")
+    bucket = public_bucket(endpoint)
     settings.AWS_STORAGE_BUCKET_NAME = bucket
     settings.AWS_S3_ENDPOINT_URL = endpoint
     settings.AWS_S3_REGION_NAME = "us-east-1"
