@@ -13,7 +13,7 @@ class ArticlesConfig(AppConfig):
         from publication.pagecache import invalidate
         from publication.signals import rows_updated
 
-        from . import revisions
+        from . import purge, revisions
         from .models import Article, Byline, Contributor, PullQuote, Topic
 
         # A post's revision (updated_at) moves whenever anything its page shows changes:
@@ -35,3 +35,8 @@ class ArticlesConfig(AppConfig):
             post_delete.connect(invalidate, sender=model, dispatch_uid=f"pages-delete-{model}")
         rows_updated.connect(invalidate, sender=Article, dispatch_uid="pages-update-article")
         m2m_changed.connect(invalidate, sender=Article.topics.through, dispatch_uid="pages-m2m")
+
+        # A cache in front is told too, where PURGE_URL names how (articles/purge.py).
+        post_save.connect(purge.post_changed, sender=Article, dispatch_uid="purge-save")
+        post_delete.connect(purge.post_changed, sender=Article, dispatch_uid="purge-delete")
+        rows_updated.connect(purge.posts_updated, sender=Article, dispatch_uid="purge-update")

@@ -405,6 +405,10 @@ PAGE_CACHE_SECONDS = env_int("PAGE_CACHE_SECONDS", 300)
 # How long an HTTP cache in front (nginx, a CDN) may keep a visitor's page: short, as
 # nothing tells it of a change (publication/http_cache.py).
 SHARED_CACHE_SECONDS = env_int("SHARED_CACHE_SECONDS", 60)
+# Where to tell that cache of a post's change (articles/purge.py): Cloudflare's purge_cache
+# endpoint takes what is sent, with PURGE_TOKEN as its API token. Unset: nobody is told.
+PURGE_URL = env_str("PURGE_URL")
+PURGE_TOKEN = env_str("PURGE_TOKEN")
 # Which posts list pages and searches show (ids and revisions, never text), for members
 # too (a search by what they may read), in Redis as long (publication/answers.py).
 LIST_CACHE = bool(SHARED_CACHE) and env_bool("LIST_CACHE", True)
