@@ -24,6 +24,9 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench import nginx  # noqa: E402 (run as a script: the project's folder first)
+
 PY = sys.executable
 SECONDS = int(os.environ.get("BENCH_SECONDS", "10"))
 SOAK_SECONDS = int(os.environ.get("BENCH_SOAK_SECONDS", "60"))
@@ -155,6 +158,17 @@ def main() -> None:
                 wrk(url, 16, seconds=1)  # warm the cache
                 results["cached"][f"{page}, visitor"] = {c: wrk(url, c) for c in CONNECTIONS}
             results["worker_rss_mb_with_redis"] = [rss_mb(pid) for pid in pids()]
+            if nginx.binary():
+                print("== the same, with nginx in front (deploy/nginx.conf)", flush=True)
+                folder = Path(tempfile.mkdtemp(prefix="bench-nginx-"))
+                with nginx.Nginx(base, folder) as (front, _):
+                    results["through nginx"] = {}
+                    for page in ["public post", "members post"]:
+                        url = front + PAGES[page]
+                        wrk(url, 16, seconds=1)  # warm nginx's cache
+                        results["through nginx"][f"{page}, visitor"] = {
+                            c: wrk(url, c) for c in CONNECTIONS
+                        }
         if before:
             cached_env = {**before["env"], "PAGE_CACHE": "true"}
             with gunicorn("publication.wsgi", cached_env, before["root"]) as (base, pids):
@@ -443,6 +457,13 @@ def report(r: dict) -> None:
     if "cached" in r:
         print("\nWith Redis, page cache on (ratio to the serving ceiling)")
         for name, runs_ in r["cached"].items():
+            for c, run in runs_.items():
+                print(run_line(name, c, run, serve))
+    if "through nginx" in r:
+        print(
+            "\nThe same site with nginx's cache in front, same run (ratio to the serving ceiling)"
+        )
+        for name, runs_ in r["through nginx"].items():
             for c, run in runs_.items():
                 print(run_line(name, c, run, serve))
 

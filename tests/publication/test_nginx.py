@@ -3,7 +3,6 @@ and never a member's page or a word past the gate. The leak crawl goes through i
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 import time
@@ -14,9 +13,10 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from django.test import Client
 
+from bench.nginx import Nginx, binary
 from menus.defaults import add_default_links
 from menus.models import MenuLink
-from tests.conftest import free_port, wait_for
+from tests.conftest import free_port
 from tests.factories import make_article, make_contributor, make_member, make_tier, make_topic
 from tests.publication.test_two_hosts import ROOT, database_url
 
@@ -39,18 +39,17 @@ def fetch(url: str, cookie: str | None = None) -> tuple[str, str]:
 @pytest.fixture
 def front(settings, tmp_path):
     """gunicorn as production runs it, and nginx in front with the sample configuration."""
-    nginx = shutil.which("nginx") or "/usr/sbin/nginx"
-    if not os.path.exists(nginx):
+    if binary() is None:
         if os.environ.get("CI"):
             pytest.fail("CI must run the tests through nginx: apt-get install nginx")
         pytest.skip("No nginx here (apt-get install nginx)")
-    app_port, front_port = free_port(), free_port()
+    app_port = free_port()
     env = {
         **os.environ,
         "DEBUG": "false",
         "SECRET_KEY": settings.SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
-        "SITE_URL": f"http://127.0.0.1:{front_port}",
+        "SITE_URL": "http://127.0.0.1",
         "HTTPS": "false",
         "STATIC_ROOT": str(tmp_path / "static"),
         "DATABASE_URL": database_url(),
@@ -65,33 +64,15 @@ def front(settings, tmp_path):
          "--bind", f"127.0.0.1:{app_port}"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
     )  # fmt: skip
-    cache = tmp_path / "nginx-cache"
-    site = (ROOT / "deploy" / "nginx.conf").read_text()
-    site = site.replace("listen 80;", f"listen 127.0.0.1:{front_port};")
-    site = site.replace("/var/cache/nginx/publication", str(cache))
-    site = site.replace("server 127.0.0.1:8000;", f"server 127.0.0.1:{app_port};")
-    (tmp_path / "publication.conf").write_text(site)
-    temp = tmp_path / "nginx-temp"
-    temp.mkdir()
-    (tmp_path / "nginx.conf").write_text(
-        f"daemon off; user root; worker_processes 1; pid {tmp_path}/nginx.pid;\n"
-        f"error_log {tmp_path}/nginx-error.log;\nevents {{}}\nhttp {{ access_log off;\n"
-        + "".join(f"{kind}_temp_path {temp}/{kind};\n"
-                  for kind in ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"])
-        + f"include {tmp_path}/publication.conf; }}\n"
-    )  # fmt: skip
-    front = subprocess.Popen([nginx, "-c", str(tmp_path / "nginx.conf"), "-p", str(tmp_path)])
-    wait_for(front_port)
     for _ in range(150):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{app_port}/healthz", timeout=5)
             break
         except OSError:
             time.sleep(0.1)
-    yield f"http://127.0.0.1:{front_port}", cache
-    front.terminate()
+    with Nginx(f"127.0.0.1:{app_port}", tmp_path) as (base, cache):
+        yield base, cache
     app.terminate()
-    front.wait(timeout=10)
     app.wait(timeout=10)
 
 
