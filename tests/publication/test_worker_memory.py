@@ -3,6 +3,7 @@ Markdown, the HTML sanitiser, Pillow and the CSS inliner are imported where they
 used. Pages serve what was made at save, and the four took 6.4 MB of each worker."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -29,3 +30,24 @@ def test_a_web_worker_imports_nothing_only_making_needs():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == []
+
+
+BOTO3 = WORKER.replace(repr(MAKING_ONLY), repr(["boto3", "botocore"]))
+
+
+def test_boto3_is_loaded_only_where_a_bucket_or_amazon_ses_needs_it():
+    """anymail's SES webhook would import it (20 MB) as soon as it is installed."""
+    for env, loaded in [
+        ({}, []),
+        ({"AWS_STORAGE_BUCKET_NAME": "pictures"}, ["boto3", "botocore"]),
+    ]:
+        result = subprocess.run(
+            [sys.executable, "-c", BOTO3],
+            cwd=ROOT,
+            env={**os.environ, **env},
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout.splitlines()[-1]) == loaded, env
