@@ -86,7 +86,7 @@ class PullQuoteForm(forms.ModelForm):
         ]
         quote = self.instance
         if quote.pk and quote.after_block:
-            keys = rendering.parse_body(article.body).keys
+            keys = [key for key, _ in rendering.block_choices(article.body)]
             if quote.after_block not in keys:
                 stands = min(quote.position, len(keys))
                 self.initial["after_block"] = keys[stands - 1] if stands else ""

@@ -1,4 +1,5 @@
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -397,18 +398,16 @@ class Article(models.Model):
         """Derive the HTML of the body, and of its free preview, from the Markdown."""
         quotes = list(self.pull_quotes.all()) if self.pk else []
         pictures = self.body_pictures.all() if self.pk else []
-        rendered = rendering.rendered_fields(
+        rendered = rendering.render(
             self.body,
             [quote.as_quote() for quote in quotes],
             {picture.name: picture.as_shown() for picture in pictures},
             preview_paragraphs=settings.MEMBERS_PREVIEW_PARAGRAPHS,
         )
-        for name, value in rendered.items():
+        for name, value in rendering.stored_fields(rendered).items():
             setattr(self, name, value)
-        if quotes:  # an edit above a quote's block moves it: count its blocks again
-            body = rendering.parse_body(self.body)
-            places = {quote.pk: body.place_of(quote.as_quote()) for quote in quotes}
-            PullQuote.objects.record_places(places, previous=quotes)
+        # An edit above a quote's block moves it: where each stands now, for when it is gone.
+        PullQuote.objects.record_places(zip(quotes, rendered.places, strict=True))
 
     def with_byline_and_topics(self) -> "Article":
         """Fetch its byline (with the contributors) and topics, where no list prefetched them."""
@@ -514,12 +513,12 @@ class PullQuoteQuerySet(models.QuerySet):
     def article_ids(self) -> list[int]:
         return list(self.order_by().values_list("article_id", flat=True).distinct())
 
-    def record_places(self, places: dict[int, int], *, previous: list["PullQuote"]) -> None:
+    def record_places(self, places: Iterable[tuple["PullQuote", int]]) -> None:
         """Write where each quote stands now (its `position`), where that moved. The body
         is rendered with them already: nothing is rendered again."""
-        for quote in previous:
-            if places[quote.pk] != quote.position:
-                super(PullQuoteQuerySet, self.filter(pk=quote.pk)).update(position=places[quote.pk])
+        for quote, place in places:
+            if place != quote.position:
+                super(PullQuoteQuerySet, self.filter(pk=quote.pk)).update(position=place)
 
     @staticmethod
     def render_again(article_ids: list[int]) -> None:
@@ -527,7 +526,24 @@ class PullQuoteQuerySet(models.QuerySet):
             article.save(update_fields=RENDERED_FIELDS)
 
 
-class PullQuote(models.Model):
+class RenderedIntoItsPost(models.Model):
+    """A part of a post's body kept in a row of its own (a pull quote, a picture): its
+    post's body is rendered again once it is saved or deleted."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs) -> None:
+        super().save(*args, **kwargs)
+        self.article.save(update_fields=RENDERED_FIELDS)
+
+    def delete(self, *args, **kwargs):
+        result = super().delete(*args, **kwargs)
+        self.article.save(update_fields=RENDERED_FIELDS)
+        return result
+
+
+class PullQuote(RenderedIntoItsPost):
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="pull_quotes")
     text = models.TextField(max_length=600)
     attribution = models.CharField(
@@ -552,12 +568,6 @@ class PullQuote(models.Model):
     def save(self, *args, **kwargs) -> None:
         self.settle_place()
         super().save(*args, **kwargs)
-        self.article.save(update_fields=RENDERED_FIELDS)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self.article.save(update_fields=RENDERED_FIELDS)
-        return result
 
     def settle_place(self) -> None:
         """Name the block it stands after, where only a count of blocks was given (the
@@ -573,7 +583,7 @@ class PullQuote(models.Model):
         )
 
 
-class BodyPicture(models.Model):
+class BodyPicture(RenderedIntoItsPost):
     """A picture uploaded with a post and shown in its body, where the Markdown names it:
     ![](picture:harbour). Checked, cleaned and made in widths as the post's own picture."""
 
@@ -614,12 +624,6 @@ class BodyPicture(models.Model):
     def save(self, *args, **kwargs) -> None:
         with images.new_picture(self, "image", "renditions", HERO_WIDTHS):
             super().save(*args, **kwargs)
-        self.article.save(update_fields=RENDERED_FIELDS)
-
-    def delete(self, *args, **kwargs):
-        result = super().delete(*args, **kwargs)
-        self.article.save(update_fields=RENDERED_FIELDS)
-        return result
 
     def clean_fields(self, exclude=None) -> None:
         super().clean_fields(exclude=exclude)

@@ -49,13 +49,16 @@ def purge(urls: list[str]) -> int:
 
 def post_changed(instance: Article, **_signal_arguments) -> None:
     if settings.PURGE_URL:
-        urls = addresses(instance) if instance.pk else [absolute(instance.get_absolute_url())]
-        transaction.on_commit(lambda: purge.enqueue(urls))
+        purge_once_committed(addresses(instance))
 
 
 def posts_updated(sender, pks, **_signal_arguments) -> None:
-    """Posts written in bulk (publication/signals.py): made members-only, say."""
+    """Posts written in bulk (publication/signals.py): made members-only, say. One purge
+    for them all."""
     if settings.PURGE_URL:
         posts = Article.objects.filter(pk__in=pks).prefetch_related("topics", BYLINES)
-        for article in posts:
-            post_changed(article)
+        purge_once_committed(list(dict.fromkeys(url for post in posts for url in addresses(post))))
+
+
+def purge_once_committed(urls: list[str]) -> None:
+    transaction.on_commit(lambda: purge.enqueue(urls))

@@ -12,7 +12,7 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from typing import TYPE_CHECKING
 
 from django.utils.html import format_html
@@ -225,9 +225,11 @@ BLOCK_KINDS = {
 FIRST_WORDS = 8
 
 
-def block_choices(source: str) -> list[tuple[str, str]]:
+@lru_cache(maxsize=16)
+def block_choices(source: str) -> tuple[tuple[str, str], ...]:
     """The body's blocks as staff choose among them: each key with the block's kind and
-    first words ("Paragraph 3: “It was the first…”")."""
+    first words ("Paragraph 3: “It was the first…”"). Kept for a few bodies: every pull
+    quote's select on a change page reads the same one, more than once."""
     body = parse_body(source)
     choices = []
     for number, (key, html) in enumerate(zip(body.keys, body.blocks, strict=True), start=1):
@@ -238,7 +240,7 @@ def block_choices(source: str) -> list[tuple[str, str]]:
             kind, words = "Picture", entities.unescape(alt[1]).split()
         shown = " ".join(words[:FIRST_WORDS]) + ("…" if len(words) > FIRST_WORDS else "")
         choices.append((key, f"{kind} {number}: “{shown}”" if shown else f"{kind} {number}"))
-    return choices
+    return tuple(choices)
 
 
 def markdown_blocks(source: str) -> list[str]:
@@ -276,6 +278,7 @@ class Rendered:
     body_html: str
     preview_html: str
     text: str  # the body's words, without its pull quotes: for reading time
+    places: tuple[int, ...] = ()  # how many blocks stand before each quote, in their order
 
 
 def render(
@@ -298,6 +301,7 @@ def render(
         body_html="\n".join(place_pull_quotes(body.blocks, quotes)),
         preview_html="\n".join(place_pull_quotes(body.blocks[:length], kept)),
         text=body.text,
+        places=tuple(quote.position for quote in quotes),
     )
 
 
@@ -310,7 +314,10 @@ def rendered_fields(
 ) -> dict[str, str | int]:
     """What a post stores of its body: the HTML of the body and of its free preview, their
     words for search, and its reading time."""
-    rendered = render(source, quotes, pictures, preview_paragraphs=preview_paragraphs)
+    return stored_fields(render(source, quotes, pictures, preview_paragraphs=preview_paragraphs))
+
+
+def stored_fields(rendered: Rendered) -> dict[str, str | int]:
     return {
         "body_html": rendered.body_html,
         "preview_html": rendered.preview_html,

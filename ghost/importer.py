@@ -223,7 +223,8 @@ class Importer:
             matched = row is not None  # made here, not by an import
         if matched and not self.names(kind, row):
             counts["matched to one made here"] += 1
-            self.remember(kind, ghost_id, row, written, matched=True)
+            if mapping is None:  # linked once, and left as it is
+                self.remember(kind, ghost_id, row, written, matched=True)
             return row
         if row is None:
             row = model(**values)

@@ -23,6 +23,7 @@ from django.utils.safestring import mark_safe
 from django.utils.text import Truncator
 
 from outbox.admin import EmailInline
+from publication.admin_forms import OrderBoxesForm
 
 from . import history
 from .addresses import AddressField
@@ -326,13 +327,7 @@ class TierAdmin(admin.ModelAdmin):
         return confirm_approval(self, request, list(chosen), admit=(tier, how_many))
 
 
-class TierOrderForm(forms.ModelForm):
-    """The list's order boxes, each named for screen readers: the admin gives them none."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["order"].widget.attrs["aria-label"] = f"Order of {self.instance.name}"
-
+class TierOrderForm(OrderBoxesForm):
     class Meta:
         model = Tier
         fields = ["order"]

@@ -1,6 +1,8 @@
 from django import forms
 from django.core.exceptions import ValidationError
 
+from publication.admin_forms import OrderBoxesForm
+
 from .models import MenuLink
 
 
@@ -29,13 +31,7 @@ class MenuLinkForm(forms.ModelForm):
         return cleaned
 
 
-class MenuLinkOrderForm(forms.ModelForm):
-    """The list's order boxes, each named for screen readers: the admin gives them none."""
-
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.fields["order"].widget.attrs["aria-label"] = f"Order of {self.instance.text}"
-
+class MenuLinkOrderForm(OrderBoxesForm):
     class Meta:
         model = MenuLink
         fields = ["order"]

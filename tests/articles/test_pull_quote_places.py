@@ -134,7 +134,7 @@ def test_at_the_start_puts_it_before_the_first_block(staff_client):
 
 def test_a_paragraph_said_twice_is_told_apart():
     body = "Same.\n\nOther.\n\nSame."
-    assert rendering.block_choices(body) == [
+    assert list(rendering.block_choices(body)) == [
         (key_of(body, 1), "Paragraph 1: “Same.”"),
         (key_of(body, 2), "Paragraph 2: “Other.”"),
         (f"{key_of(body, 1)}-2", "Paragraph 3: “Same.”"),

@@ -6,7 +6,6 @@ points, and lands on neither host's disk."""
 
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -21,7 +20,7 @@ from django.test import Client
 from articles.models import Article
 from members.models import Membership
 from tests.articles.test_admin import article_form
-from tests.conftest import public_bucket, use_redis
+from tests.conftest import free_port, public_bucket, use_redis
 from tests.factories import image_bytes, make_article, make_member, make_tier
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -94,9 +93,7 @@ def started_hosts(settings, redis_url, tmp_path, extra_env: dict[str, str]):
     )  # fmt: skip
     servers, bases = [], []
     for _ in range(2):
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            port = probe.getsockname()[1]
+        port = free_port()
         servers.append(
             subprocess.Popen(
                 [sys.executable, "-m", "gunicorn", "publication.wsgi", "--workers", "2",
