@@ -5,11 +5,9 @@ once it can verify who calls (see set_up): a forged report must change nothing."
 
 import logging
 import re
-import sys
 import warnings
-from collections.abc import Iterator
-from contextlib import contextmanager
-from functools import wraps
+from functools import cache
+from importlib import import_module
 
 from anymail.exceptions import AnymailConfigurationError, AnymailInsecureWebhookWarning
 from anymail.signals import tracking
@@ -17,7 +15,7 @@ from django.conf import settings
 from django.core import checks
 from django.dispatch import receiver
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
-from django.urls import URLPattern
+from django.views.decorators.csrf import csrf_exempt
 
 from members.addresses import same_address
 from members.models import User
@@ -25,7 +23,6 @@ from members.models import User
 from .models import Delivery
 
 logger = logging.getLogger(__name__)
-TRACKING = "_tracking_webhook"  # the names of django-anymail's delivery-report URLs
 STOPS = {"bounced": Delivery.State.BOUNCED, "complained": Delivery.State.COMPLAINED}
 
 
@@ -48,12 +45,33 @@ def message_uuid(message_id: str) -> str | None:
     return found[1] if found else None
 
 
+def sent_through() -> str | None:
+    """The django-anymail service the site sends through, if any ("mailgun")."""
+    found = re.fullmatch(r"anymail\.backends\.(\w+)\.EmailBackend", settings.EMAIL_BACKEND)
+    return found[1] if found else None
+
+
+@cache
+def tracking_view(service: str):
+    """django-anymail's delivery-report view for `service`, or None where it has none.
+    Imported when first asked for, never through anymail.urls: that imports every
+    service's webhook, and with them boto3 and cryptography (30 MB of each web worker)."""
+    try:
+        module = import_module(f"anymail.webhooks.{service}")
+    except ImportError:
+        return None
+    (view_class,) = {
+        value
+        for name, value in vars(module).items()
+        if name.endswith("TrackingWebhookView") and value.__module__ == module.__name__
+    }
+    return view_class.as_view()
+
+
 def set_up(service: str, view) -> bool:
     """Whether the site sends through `service` and its webhook can tell the service from
     anyone else: by a signing key, or by ANYMAIL_WEBHOOK_SECRET where the service has
     nothing but HTTP basic auth (django-anymail only warns when that is missing)."""
-    if settings.EMAIL_BACKEND != f"anymail.backends.{service}.EmailBackend":
-        return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AnymailInsecureWebhookWarning)
         try:
@@ -63,31 +81,29 @@ def set_up(service: str, view) -> bool:
     return bool(webhook.basic_auth) or not webhook.warn_if_no_basic_auth
 
 
-def only_when_set_up(service: str, view):
-    """The webhook of a service that is not set up, or not verified, answers 404; a report
-    that cannot be read answers 400, never a server error."""
-
-    @wraps(view)
-    def answer(request: HttpRequest, *args, **kwargs) -> HttpResponse:
-        if not set_up(service, view):
-            raise Http404("No email service of this kind is set up here.")
-        try:
-            return view(request, *args, **kwargs)
-        except AnymailConfigurationError:
-            raise Http404("No email service of this kind is set up here.") from None
-        except (ValueError, KeyError, TypeError, AttributeError, IndexError):
-            logger.warning("A %s delivery report could not be read", service, exc_info=True)
-            return HttpResponseBadRequest("This report could not be read.")
-
-    return answer
+@csrf_exempt
+def tracking_webhook(request: HttpRequest, service: str) -> HttpResponse:
+    """/anymail/<service>/tracking/: only the service the site sends through answers, once
+    its webhook is verified (404 otherwise); a report that cannot be read answers 400,
+    never a server error."""
+    view = tracking_view(service) if service == sent_through() else None
+    if view is None or not set_up(service, view):
+        raise Http404("No email service of this kind is set up here.")
+    try:
+        return view(request)
+    except AnymailConfigurationError:
+        raise Http404("No email service of this kind is set up here.") from None
+    except (ValueError, KeyError, TypeError, AttributeError, IndexError):
+        logger.warning("A %s delivery report could not be read", service, exc_info=True)
+        return HttpResponseBadRequest("This report could not be read.")
 
 
 def reports_verified(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
     """A system check: the email service the site sends through has a webhook that will
     take its reports."""
-    service = settings.EMAIL_BACKEND.removeprefix("anymail.backends.").removesuffix(".EmailBackend")
-    webhooks = tracking_patterns()
-    if service not in webhooks or set_up(service, webhooks[service].callback):
+    service = sent_through()
+    view = tracking_view(service) if service else None
+    if view is None or set_up(service, view):
         return []
     return [
         checks.Warning(
@@ -97,42 +113,4 @@ def reports_verified(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
             " HTTP basic auth (the README's section on the members' letter).",
             id="letters.W001",
         )
-    ]
-
-
-def tracking_patterns() -> dict[str, URLPattern]:
-    """django-anymail's delivery-report URLs by email service (not its inbound mail ones:
-    the site receives no mail)."""
-    with boto3_only_if_used():
-        from anymail import urls
-
-    return {
-        p.name.removesuffix(TRACKING): p
-        for p in urls.urlpatterns
-        if p.name and p.name.endswith(TRACKING)
-    }
-
-
-@contextmanager
-def boto3_only_if_used() -> Iterator[None]:
-    """anymail's Amazon SES webhook imports boto3 whenever it is installed, as it is for
-    django-storages' S3 backend: 20 MB of every web worker (bench: 78.6 -> 98.3 MB). Where
-    the site neither sends through SES nor keeps media in a bucket, that module is shown
-    boto3 as missing, and takes it as anymail does (its SES views would then say so)."""
-    used = "amazon_ses" in settings.EMAIL_BACKEND or settings.AWS_STORAGE_BUCKET_NAME
-    if used or "boto3" in sys.modules:
-        yield
-        return
-    sys.modules["boto3"] = None  # an import of it raises ImportError
-    try:
-        yield
-    finally:
-        del sys.modules["boto3"]
-
-
-def tracking_webhooks() -> list[URLPattern]:
-    """The delivery-report webhooks, each answering only when its service is set up."""
-    return [
-        URLPattern(p.pattern, only_when_set_up(service, p.callback), p.default_args, p.name)
-        for service, p in tracking_patterns().items()
     ]

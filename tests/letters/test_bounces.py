@@ -129,6 +129,15 @@ def test_a_service_not_set_up_here_answers_not_found(settings):
     assert Client().post("/anymail/mailgun/inbound/").status_code == 404  # no inbound mail
 
 
+@pytest.mark.parametrize("service", ["scaleway", "console", "../../admin", "amazon_ses"])
+def test_a_service_without_a_webhook_or_not_sent_through_answers_not_found(settings, service):
+    settings.EMAIL_BACKEND = "anymail.backends.scaleway.EmailBackend"  # sends, has no webhook
+    settings.ANYMAIL = {"WEBHOOK_SECRET": AUTH}
+    response = post_report(service, "{}", auth=AUTH)
+    assert response.status_code == 404
+    assert bounces.reports_verified() == []
+
+
 # What each service that authenticates by HTTP basic auth alone would post to say that
 # ada's address bounced for good.
 BASIC_AUTH_SERVICES = {
