@@ -49,8 +49,8 @@ screenshots: $(STAMP)
 # Not part of `make test`: several minutes of load on gunicorn, PostgreSQL and Redis.
 # SCALE=10 runs it on an archive ten times larger (100,000 posts).
 bench: $(STAMP)
-	@command -v wrk >/dev/null && command -v redis-server >/dev/null || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk redis-server >/dev/null)
+	@command -v wrk >/dev/null && command -v redis-server >/dev/null && command -v nginx >/dev/null || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk redis-server nginx >/dev/null)
 	SCALE=$(SCALE) bash bench/run.sh
 
 coverage: $(STAMP)

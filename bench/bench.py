@@ -66,6 +66,7 @@ end
 ROUNDS = 5  # each page's turns with the standard ceiling, SECONDS // ROUNDS each
 WORST_SEARCH_P99_MS = 100
 CACHED_TARGET = 0.5  # the cached post page, as a share of the serving ceiling
+NGINX_TARGET = 2  # the same through nginx's cache (deploy/nginx.conf): Python is not asked
 RSS_MB = 80
 CACHED_PAGES = ["front page", "public post", "members post", "feed", "topic page",
                 "archive page 200"]  # fmt: skip
@@ -512,6 +513,18 @@ def report(r: dict) -> None:
         if cached_ratio < CACHED_TARGET:
             missed.append("page cache")
         print(f"  cached post page: {cached_ratio:.2f} of serving [>= {CACHED_TARGET}]")
+    if "through nginx" in r:
+        through = min(
+            r["through nginx"][f"{p}, visitor"][16]["rps"] for p in ["public post", "members post"]
+        )
+        if through / serve[16]["rps"] < NGINX_TARGET:
+            missed.append("nginx's cache")
+        print(
+            f"  cached post page through nginx: {through / serve[16]['rps']:.2f} of serving"
+            f" [>= {NGINX_TARGET}], {through / cached_post:.1f} times the Redis page cache's"
+        )
+    elif nginx.binary() is None:
+        missed.append("nginx's cache (no nginx here: apt-get install nginx)")
     soak = r["soak_64_connections"]
     errors = soak["errors"] + sum(runs_[64]["errors"] for runs_ in r["site"].values())
     if errors:
