@@ -25,7 +25,7 @@ def menu_links() -> dict[str, list[Link]]:
     answer = CachedAnswer("menus")
     if (links := answer.get()) is None:
         links = {menu: [] for menu in MenuLink.Menu.values}
-        for link in MenuLink.objects.select_related("page", "topic", "contributor"):
+        for link in MenuLink.objects.for_menus():
             links[link.menu].append(Link(link.text, link.href))
         answer.set(links, lambda: settings.PAGE_CACHE_SECONDS)
     return links

@@ -8,6 +8,16 @@ from django.urls import reverse
 from articles.models import Contributor, Topic
 
 
+class MenuLinkQuerySet(models.QuerySet):
+    def for_menus(self) -> "MenuLinkQuerySet":
+        """With what `text` and `href` read of the place each links to, and no more: not
+        a flat page's content, nor a contributor's biography."""
+        return self.select_related("page", "topic", "contributor").only(
+            *["menu", "label", "site_page", "url", "page__title", "page__url"],
+            *["topic__name", "topic__slug", "contributor__name", "contributor__slug"],
+        )
+
+
 class MenuLink(models.Model):
     class Menu(models.TextChoices):
         HEADER = "header", "Header"
@@ -44,6 +54,8 @@ class MenuLink(models.Model):
     url = models.URLField(
         "outside address", blank=True, help_text="A page elsewhere, starting with https://."
     )
+
+    objects = MenuLinkQuerySet.as_manager()
 
     # Where it goes: exactly one of these is set (forms.MenuLinkForm).
     TARGETS = ["site_page", "page", "topic", "contributor", "url"]
