@@ -1,7 +1,6 @@
-from dataclasses import dataclass
-
 from django.conf import settings
 from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
 
 from publication.answers import CachedAnswer
@@ -9,23 +8,22 @@ from publication.answers import CachedAnswer
 from .models import MenuLink
 
 
-@dataclass(frozen=True)
-class Link:
-    text: str
-    href: str
-
-
 def menus(request: HttpRequest) -> dict:
     """The header's and footer's links, read when a page shows them (a feed does not)."""
-    return {"menus": SimpleLazyObject(menu_links)}
+    return {"menus": SimpleLazyObject(rendered_menus)}
 
 
-def menu_links() -> dict[str, list[Link]]:
-    """Each menu's links, in order: one query, or none where Redis has them (LIST_CACHE)."""
+def rendered_menus() -> dict[str, str]:
+    """Each menu's links as HTML: one query, or none where Redis has them (LIST_CACHE).
+    Kept rendered, so a page costs one round trip to Redis and no loop of its own."""
     answer = CachedAnswer("menus")
-    if (links := answer.get()) is None:
+    if (rendered := answer.get()) is None:
         links = {menu: [] for menu in MenuLink.Menu.values}
         for link in MenuLink.objects.for_menus():
-            links[link.menu].append(Link(link.text, link.href))
-        answer.set(links, lambda: settings.PAGE_CACHE_SECONDS)
-    return links
+            links[link.menu].append(link)
+        rendered = {
+            menu: render_to_string(f"menus/{menu}.html", {"links": menu_links})
+            for menu, menu_links in links.items()
+        }
+        answer.set(rendered, lambda: settings.PAGE_CACHE_SECONDS)
+    return rendered
