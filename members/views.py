@@ -16,6 +16,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView
 
+from publication.answers import CachedAnswer
+
 from . import history, leaving, moves, ratelimit
 from .access import reader_of
 from .applications import submit
@@ -29,7 +31,14 @@ class PackagesView(ListView):
     context_object_name = "tiers"
 
     def get_queryset(self) -> list[Tier]:
-        return with_places_taken(list(Tier.objects.public()))
+        """The public packages, cached whole in Redis as a post's row is (any change to a
+        package moves the cache on); the places taken in those with a capacity counted
+        afresh, as a membership moves no cache."""
+        answer = CachedAnswer("packages")
+        if (tiers := answer.get()) is None:
+            tiers = list(Tier.objects.public())
+            answer.set(tiers, lambda: settings.PAGE_CACHE_SECONDS)
+        return with_places_taken(tiers)
 
     def get_context_data(self, **kwargs):
         # The reader came with their membership (members.backends): no query.
