@@ -18,6 +18,7 @@ SITE_URL_NAMES = {
     "packages": "members:packages",
     "apply": "members:apply",
     "account": "members:account",
+    "leave": "members:leave",
     "subscribe": "letters:subscribe",
     "login": "account_login",
     "logout": "account_logout",
