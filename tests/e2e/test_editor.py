@@ -102,7 +102,7 @@ def test_an_editor_reviews_writes_previews_publishes_and_links_a_page(
     expect(excluded.locator(".post__body")).not_to_contain_text("tides")
     picture = visitor.locator(".post__body img")
     expect(picture).to_have_attribute("alt", "Boats moored in a harbour at dusk")
-    assert picture.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert loads(preview, picture)
     previewer.check("desktop")
     preview.set_viewport_size(PHONE)
     previewer.check("phone")
@@ -118,7 +118,7 @@ def test_an_editor_reviews_writes_previews_publishes_and_links_a_page(
     expect(blocks.nth(2)).to_have_class("pull-quote")
     shown = page.locator(".post__body img")
     expect(shown).to_have_attribute("sizes", "(min-width: 42rem) 42rem, 100vw")
-    assert shown.evaluate("img => img.complete && img.naturalWidth > 0")
+    assert loads(page, shown)
     assert "1600w" in shown.get_attribute("srcset")
     editor.check("post")
 
@@ -153,3 +153,13 @@ def test_an_editor_reviews_writes_previews_publishes_and_links_a_page(
     editor.check("admin-index")
     page.set_viewport_size(PHONE)
     editor.check("admin-index-phone")
+
+
+def loads(page, picture) -> bool:
+    """Whether the picture loads: it is lazy, so brought into view first, then waited for
+    (a picture that never loads fails by the timeout)."""
+    picture.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "img => img.complete && img.naturalWidth > 0", arg=picture.element_handle()
+    )
+    return picture.evaluate("img => img.complete && img.naturalWidth > 0")
