@@ -56,10 +56,7 @@ class Listing:
     def __getitem__(self, page: slice) -> list[Listed]:
         link = self.linked_by and (self.linked_by[0]._meta.label, *self.linked_by[1:])
         answer = CachedAnswer("list", self.leads, link, page.start, page.stop)
-        if (found := answer.get()) is None:
-            found = self.posts(page)
-            answer.set(found, answer_lifetime)
-        posts, self.lead = found
+        posts, self.lead = answer.get_or_set(lambda: self.posts(page), answer_lifetime)
         return posts
 
     def posts(self, page: slice) -> tuple[list[Listed], Listed | None]:

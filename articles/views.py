@@ -29,10 +29,7 @@ def by_slug(queryset: QuerySet, slug: str):
     for PAGE_CACHE_SECONDS at most. Each request unpickles an instance of its own.
     """
     answer = CachedAnswer("row", queryset.model._meta.label, slug)
-    if (row := answer.get()) is None:
-        row = get_object_or_404(queryset, slug=slug)
-        answer.set(row, lambda: settings.PAGE_CACHE_SECONDS)
-    return row
+    return answer.get_or_set(lambda: get_object_or_404(queryset, slug=slug))
 
 
 class ArticleListView(ListView):

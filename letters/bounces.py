@@ -69,9 +69,10 @@ def tracking_view(service: str):
 
 
 def set_up(service: str, view) -> bool:
-    """Whether the site sends through `service` and its webhook can tell the service from
-    anyone else: by a signing key, or by ANYMAIL_WEBHOOK_SECRET where the service has
-    nothing but HTTP basic auth (django-anymail only warns when that is missing)."""
+    """Whether the webhook of `service` (the one the site sends through) can tell the
+    service from anyone else: by a signing key, or by ANYMAIL_WEBHOOK_SECRET where the
+    service has nothing but HTTP basic auth (django-anymail only warns when that is
+    missing)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", AnymailInsecureWebhookWarning)
         try:

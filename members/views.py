@@ -34,11 +34,9 @@ class PackagesView(ListView):
         """The public packages, cached whole in Redis as a post's row is (any change to a
         package moves the cache on); the places taken in those with a capacity counted
         afresh, as a membership moves no cache."""
-        answer = CachedAnswer("packages")
-        if (tiers := answer.get()) is None:
-            tiers = list(Tier.objects.public())
-            answer.set(tiers, lambda: settings.PAGE_CACHE_SECONDS)
-        return with_places_taken(tiers)
+        return with_places_taken(
+            CachedAnswer("packages").get_or_set(lambda: list(Tier.objects.public()))
+        )
 
     def get_context_data(self, **kwargs):
         # The reader came with their membership (members.backends): no query.

@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.http import HttpRequest
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject
@@ -16,14 +15,14 @@ def menus(request: HttpRequest) -> dict:
 def rendered_menus() -> dict[str, str]:
     """Each menu's links as HTML: one query, or none where Redis has them (LIST_CACHE).
     Kept rendered, so a page costs one round trip to Redis and no loop of its own."""
-    answer = CachedAnswer("menus")
-    if (rendered := answer.get()) is None:
-        links = {menu: [] for menu in MenuLink.Menu.values}
-        for link in MenuLink.objects.for_menus():
-            links[link.menu].append(link)
-        rendered = {
-            menu: render_to_string(f"menus/{menu}.html", {"links": menu_links})
-            for menu, menu_links in links.items()
-        }
-        answer.set(rendered, lambda: settings.PAGE_CACHE_SECONDS)
-    return rendered
+    return CachedAnswer("menus").get_or_set(render_menus)
+
+
+def render_menus() -> dict[str, str]:
+    links = {menu: [] for menu in MenuLink.Menu.values}
+    for link in MenuLink.objects.for_menus():
+        links[link.menu].append(link)
+    return {
+        menu: render_to_string(f"menus/{menu}.html", {"links": menu_links})
+        for menu, menu_links in links.items()
+    }

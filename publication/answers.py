@@ -34,9 +34,21 @@ class CachedAnswer:
         self.version, stored = version_and(self.key)
         return fresh(stored, self.version)
 
+    def get_or_set(self, make: Callable[[], object], lifetime: Callable[[], int] | None = None):
+        """The answer cached in this version, else make()'s, cached for lifetime() seconds
+        (PAGE_CACHE_SECONDS unless given)."""
+        if (answer := self.get()) is None:
+            answer = make()
+            self.set(answer, lifetime or page_cache_seconds)
+        return answer
+
     def set(self, answer, lifetime: Callable[[], int]) -> None:
         """Cache an answer made in the version get() read, if it read one, for the
         lifetime() in seconds (asked only then: it may cost a query)."""
         if self.version is None or (seconds := lifetime()) < 1:
             return
         cache.set(self.key, (self.version, time.time() + seconds, answer), seconds)
+
+
+def page_cache_seconds() -> int:
+    return settings.PAGE_CACHE_SECONDS
